@@ -1,0 +1,60 @@
+"""Related-article links of an article page: inline "Baca juga" and "Berita Lainnya"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsel import Selector
+
+from ..urls import absolute, article_id, canonical_url
+
+_HAS_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+# Inline "Baca juga:" paragraphs: by class, or by their bold "Baca juga" label.
+BACA_JUGA_LINKS = (
+    f"//*[{_HAS_CLASS.format('baca-juga')}]//a/@href"
+    " | //p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
+)
+# The "Berita Lainnya" block: its known class, else the parent of a heading saying so.
+RELATED_BLOCKS = (
+    f"//*[{_HAS_CLASS.format('berita-lainnya')}]",
+    "//*[self::h2 or self::h3 or self::h4 or self::div or self::span]"
+    "[normalize-space(translate(., 'BL', 'bl'))='berita lainnya']/..",
+)
+
+
+@dataclass
+class RelatedLinks:
+    urls: list[str]
+    pending: bool  # the block is there but empty: JavaScript fills it after load
+
+
+def related_list(sel: Selector, base_url: str, exclude: str | None = None) -> RelatedLinks:
+    """Canonical article URLs, in page order, each once; ``exclude`` is the page's own id."""
+    block = _related_block(sel)
+    hrefs = sel.xpath(BACA_JUGA_LINKS).getall()
+    listed = block.xpath(".//a/@href").getall() if block is not None else []
+    urls = article_urls(base_url, hrefs + listed, exclude)
+    pending = block is not None and not article_urls(base_url, listed, exclude)
+    return RelatedLinks(urls, pending)
+
+
+def article_urls(base_url: str, hrefs: list[str], exclude: str | None = None) -> list[str]:
+    """Absolute canonical article URLs among ``hrefs``, one per article id."""
+    seen = {exclude}
+    urls = []
+    for href in hrefs:
+        url = absolute(base_url, href)
+        code = article_id(url) if url else None
+        if code and code not in seen:
+            seen.add(code)
+            urls.append(canonical_url(url))
+    return urls
+
+
+def _related_block(sel: Selector) -> Selector | None:
+    for query in RELATED_BLOCKS:
+        found = sel.xpath(query)
+        if found:
+            return found[0]
+    return None
+

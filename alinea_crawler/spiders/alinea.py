@@ -1,0 +1,265 @@
+"""``scrapy crawl alinea``: navigation only — which URL next, and how it was found.
+
+Extraction lives in ``alinea_crawler.pages``; cleaning and validation in the
+item pipelines. Every request carries its ``kind`` (one row of ``REQUEST_KINDS``)
+and ``via`` (the page that linked to it, the item's ``discovered_from``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from .. import stats as keys
+from ..args import CrawlArgs
+from ..dates import parse_id_datetime
+from ..extensions import page_failed
+from ..items import ArticleItem
+from ..pages.article import ArticlePage, extract_article
+from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
+from ..urls import article_id, canonical_url
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    name: str
+    priority: int  # articles first: the queue stays short, items flow early
+    callback: str
+
+
+REQUEST_KINDS = {
+    kind.name: kind
+    for kind in (
+        RequestKind("home", 30, "parse_home"),
+        RequestKind("indeks", 25, "parse_listing"),
+        RequestKind("rss", 25, "parse_rss"),
+        RequestKind("section", 20, "parse_section"),
+        RequestKind("more", 10, "parse_more"),
+        RequestKind("article", 40, "parse_article"),
+    )
+}
+
+
+class AlineaSpider(scrapy.Spider):
+    name = "alinea"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args)
+        self.args = CrawlArgs.from_kwargs(**kwargs)
+        self.base_url = self.args.base_url
+        self.allowed_domains = [urlsplit(self.base_url).hostname]
+        self.requested_ids: set[str] = set()  # one request per article per crawl
+        self.listed_ids: dict[str, set[str]] = {}  # per section: ids its listing pages showed
+
+    @staticmethod
+    def check_arguments(kwargs: dict[str, Any]) -> None:
+        """Raise ArgumentError (one line) before anything starts; used by the crawl command."""
+        CrawlArgs.from_kwargs(**kwargs)
+
+    # -- seeds ----------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.args.start_urls:
+            for url in self.args.start_urls:
+                if request := self.article_request(url, via=None, depth=0):
+                    yield request
+            return
+        yield self.request("home", self.url("/"))
+        for section in self.args.sections:
+            yield self.section_request(section)
+        yield self.request("indeks", self.url("/indeks"))
+        yield self.request("rss", self.url("/rss"))
+
+    # -- listings -------------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        sel = self.selector(response)
+        yield from self.card_requests(extract_cards(sel, response.url), response.url)
+        if self.args.sections:
+            return
+        sections = discover_sections(sel, response.url)
+        if not sections:
+            self.crawler.stats.set_value(keys.FAILED, "no sections found in the home navigation")
+            self.logger.error("no section links found in the home page navigation: %s", response.url)
+        for section in sections:
+            yield self.section_request(section)
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self.card_requests(extract_cards(self.selector(response), response.url), response.url)
+
+    def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self.card_requests(rss_cards(response.text, response.url), response.url)
+
+    def parse_section(self, response: Response, section: str) -> Iterator[scrapy.Request]:
+        sel = self.selector(response)
+        cards = extract_cards(sel, response.url)
+        yield from self.card_requests(cards, response.url)
+        token = csrf_token(sel)
+        if not token and has_load_more(sel):
+            self.crawler.stats.inc_value(keys.MORE_STOPPED.format(reason="no_token"))
+            self.logger.warning("load-more button but no CSRF token, section stops at page 1: %s", response.url)
+            return
+        if token:
+            yield from self.next_listing_page(section, cards, token, offset=0, page=1)
+
+    def parse_more(self, response: Response, section: str, token: str, offset: int, page: int):
+        via = self.more_url(section, offset)
+        cards = extract_cards(self.selector(response), self.base_url) if response.text.strip() else []
+        if not cards:
+            self.crawler.stats.inc_value(keys.MORE_EXHAUSTED)
+            return
+        yield from self.card_requests(cards, via)
+        yield from self.next_listing_page(section, cards, token, offset, page)
+
+    def next_listing_page(self, section: str, cards: list[Card], token: str, offset: int, page: int):
+        """POST /more for the page after this one, unless there is a reason to stop."""
+        reason = self.reason_to_stop_paging(section, cards, page)
+        if reason:
+            self.crawler.stats.inc_value(keys.MORE_STOPPED.format(reason=reason))
+            return
+        next_offset = offset + self.settings.getint("ALINEA_MORE_STEP")
+        yield scrapy.FormRequest(
+            self.url("/more"),
+            formdata={"_token": token, "next": str(next_offset), "categorynext": section},
+            callback=self.parse_more,
+            errback=self.on_error,
+            priority=REQUEST_KINDS["more"].priority,
+            meta={"kind": "more", "cookiejar": section},
+            cb_kwargs={"section": section, "token": token, "offset": next_offset, "page": page + 1},
+        )
+
+    def reason_to_stop_paging(self, section: str, cards: list[Card], page: int) -> str | None:
+        listed = self.listed_ids.setdefault(section, set())
+        ids = {card.article_id for card in cards}
+        repeated = ids <= listed
+        listed |= ids
+        if not cards:
+            return "empty"
+        if repeated:  # a load-more that serves the same cards again is a trap
+            return "repeated"
+        if self.args.max_pages and page >= self.args.max_pages:
+            return "max_pages"
+        if self.args.since and self.older_than_since(cards[-1]):
+            return "since"
+        return None
+
+    def card_requests(self, cards: Iterable[Card], via: str) -> Iterator[scrapy.Request]:
+        for card in cards:
+            if self.args.since and self.older_than_since(card):
+                self.crawler.stats.inc_value("alinea/skipped/before_since")
+                continue
+            if request := self.article_request(card.url, via=via, depth=0):
+                yield request
+
+    def older_than_since(self, card: Card) -> bool:
+        published = parse_id_datetime(card.date_raw)
+        return published is not None and published < self.args.since
+
+    # -- articles -------------------------------------------------------------
+
+    def parse_article(self, response: Response, depth: int) -> Iterator[Any]:
+        page = extract_article(self.selector(response), response.url) if isinstance(response, TextResponse) else None
+        if page is None:
+            self.not_article(response)
+            return
+        stats = self.crawler.stats
+        stats.inc_value(keys.LAYOUT.format(layout=page.layout))
+        keys.inc_counts(stats, keys.BOILERPLATE, page.boilerplate_removed)
+        stats.inc_value(keys.RELATED_FOUND.format(path="static"), len(page.related_urls))
+        if page.related_pending:
+            stats.inc_value(keys.RENDER.format(what="js_list_unrendered"))
+        yield self.item(page, response)
+        yield from self.related_requests(page, depth)
+
+    def item(self, page: ArticlePage, response: Response) -> ArticleItem:
+        return ArticleItem(
+            url=page.url,
+            article_id=page.article_id or article_id(response.url),
+            section=page.section,
+            title=page.title,
+            lead=page.lead,
+            authors=page.authors,
+            editor=page.editor,
+            published_at_raw=page.published_at_raw,
+            modified_at=page.modified_at_raw,
+            tags=page.tags,
+            image_url=page.image_url,
+            image_caption=page.image_caption,
+            body=page.body,
+            related_urls=page.related_urls,
+            discovered_from=response.meta.get("via"),
+            layout=page.layout,
+        )
+
+    def related_requests(self, page: ArticlePage, depth: int) -> Iterator[scrapy.Request]:
+        if not self.args.follow_related or depth >= self.args.related_depth:
+            return
+        for url in page.related_urls:
+            if request := self.article_request(url, via=page.url, depth=depth + 1):
+                yield request
+
+    def not_article(self, response: Response) -> None:
+        """An article-shaped URL whose page is no article (a video, a gallery): counted, not an error."""
+        self.crawler.stats.inc_value(keys.DROPPED.format(reason="not_article"))
+        self.logger.info("not an article page, no item: %s", response.url)
+
+    # -- requests -------------------------------------------------------------
+
+    def article_request(self, url: str, via: str | None, depth: int) -> scrapy.Request | None:
+        """A request for this article, or ``None`` if this crawl already asked for it."""
+        code = article_id(url)
+        if code in self.requested_ids:
+            self.crawler.stats.inc_value(keys.ARTICLE_SEEN_AGAIN)
+            return None
+        self.requested_ids.add(code)
+        self.crawler.stats.inc_value(keys.ARTICLE_REQUESTED)
+        request = self.request("article", canonical_url(url), depth=depth)
+        request.meta["via"] = via
+        return request
+
+    def section_request(self, section: str) -> scrapy.Request:
+        """Each section pages with its own cookie jar: the CSRF token is tied to the session."""
+        request = self.request("section", self.url(f"/{section}"), section=section)
+        request.meta["cookiejar"] = section
+        return request
+
+    def request(self, kind: str, url: str, **cb_kwargs: Any) -> scrapy.Request:
+        spec = REQUEST_KINDS[kind]
+        return scrapy.Request(
+            url,
+            callback=getattr(self, spec.callback),
+            errback=self.on_error,
+            priority=spec.priority,
+            meta={"kind": kind},
+            cb_kwargs=cb_kwargs,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        kind = request.meta.get("kind", "other")
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else failure.type.__name__
+        self.crawler.stats.inc_value(keys.REQUEST_ERROR.format(kind=kind))
+        self.logger.error("request failed (%s, %s): %s", kind, reason, request.url)
+        self.crawler.signals.send_catch_log(page_failed, url=request.url, kind=kind, reason=reason)
+
+    # -- helpers --------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def more_url(self, section: str, offset: int) -> str:
+        """How a load-more page is named in ``discovered_from`` (it is a POST)."""
+        return self.url("/more?" + urlencode({"categorynext": section, "next": offset}))
+
+    @staticmethod
+    def selector(response: Response) -> Selector:
+        """A fresh tree per call: extraction may drop boilerplate elements from it."""
+        return Selector(text=response.text)

@@ -1,0 +1,22 @@
+"""Every ``alinea/…`` stats key, in one place (variable part last, like Scrapy's)."""
+
+DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_date, not_article, duplicate, out_of_range
+FIELD_MISSING = "alinea/field_missing/{field}"
+BOILERPLATE = "alinea/boilerplate/{rule}"
+LAYOUT = "alinea/layout/{layout}"
+DATE_UNPARSED = "alinea/date/unparsed"
+MORE_EXHAUSTED = "alinea/more/exhausted"
+MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
+REQUEST_ERROR = "alinea/request_error/{kind}"
+ARTICLE_REQUESTED = "alinea/articles/requested"
+ARTICLE_SEEN_AGAIN = "alinea/articles/seen_again"
+RELATED_FOUND = "alinea/related/found/{path}"  # static, rendered, endpoint
+RENDER = "alinea/render/{what}"
+INCREMENTAL = "alinea/incremental/{what}"
+FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-zero
+
+
+def inc_counts(stats, template: str, counts: dict[str, int], key: str = "rule") -> None:
+    """Add a Counter to stats, one key per entry of ``counts``."""
+    for name, count in counts.items():
+        stats.inc_value(template.format(**{key: name}), count)

@@ -1,0 +1,79 @@
+"""Local replica of alinea.id for tests and benchmarks.
+
+``build_site(...)`` builds the deterministic content model in-process;
+``Replica(...)`` runs the HTTP server (``python -m tests.replica``) in a
+subprocess and keeps an identical model in ``.site``.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from .model import Article, Site, build_site
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+__all__ = ["Article", "Replica", "Site", "build_site"]
+
+
+class Replica:
+    """``with Replica(articles=24, seed=2021, hidden_every=8) as r: r.url ...``"""
+
+    def __init__(self, articles: int = 24, seed: int = 2021, **opts):
+        self.options = {"articles": articles, "seed": seed, **opts}
+        self.site = build_site(**self.options)
+        self.url = ""
+        self.proc = None
+
+    def _argv(self) -> list:
+        argv = [sys.executable, "-m", "tests.replica", "--port", "0"]
+        for name, value in self.options.items():
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+        return argv
+
+    def __enter__(self) -> "Replica":
+        self.proc = subprocess.Popen(self._argv(), cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                     text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("http://"):
+            self.close()
+            raise RuntimeError(f"replica did not start (got {line!r})")
+        self.url = line.rstrip("/")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.proc = None
+
+    def url_for(self, path: str) -> str:
+        return self.url + "/" + path.lstrip("/")
+
+    def _call(self, path: str, method: str = "GET"):
+        req = urllib.request.Request(self.url_for(path), method=method, data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def publish(self, k: int = 1) -> list:
+        """Publishes ``k`` new articles on the server and in ``self.site``."""
+        codes = self._call(f"/_admin/publish?count={k}", "POST")["published"]
+        expected = self.site.publish(k)
+        if codes != expected:
+            raise RuntimeError(f"server published {codes}, model {expected}")
+        return codes
+
+    def stats(self) -> dict:
+        return self._call("/_admin/stats")

@@ -1,0 +1,35 @@
+"""``python -m tests.replica``: serve the replica and print its URL on stdout."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .model import build_site
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m tests.replica", description=__doc__)
+    p.add_argument("--port", type=int, default=0, help="0 = any free port")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--articles", type=int, default=24)
+    p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--hidden-every", type=int, default=8, help="0 = hide nothing")
+    p.add_argument("--access-log", action="store_true", help="log requests to stderr")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    from twisted.internet import reactor
+
+    from .server import App, listen
+
+    site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every)
+    port = listen(App(site), args.port, args.host, args.access_log)
+    sys.stdout.write(f"http://{args.host}:{port.getHost().port}\n")
+    sys.stdout.flush()
+    reactor.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""Request dispatch of the replica and its Twisted adapter.
+
+``App.handle(Request) -> Response`` is the single entry point for every request
+(a fault-injection layer can wrap it); ``ReplicaResource`` only converts between
+Twisted requests and these plain objects.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from twisted.internet import reactor
+from twisted.web import resource, server
+
+from . import pages
+from .model import Site
+
+HTML = "text/html; charset=utf-8"
+ROBOTS = "User-agent: *\nDisallow: /search\nDisallow: /_admin\n"
+KINDS = ("home", "section", "more", "article", "api_related", "other")
+ARTICLE_RE = re.compile(r"^/[^/]+/(?:[^/]*-)?(b[A-Za-z0-9]{8,9})/?$")
+STATIC_PAGES = {
+    "tentang-kami": ("Tentang Kami", "Alinea.id adalah media daring yang menyajikan fakta, data dan kata."),
+    "pedoman-media-siber": ("Pedoman Media Siber", "Kemerdekaan berpendapat dijamin konstitusi."),
+}
+JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    args: dict  # query string and form fields: name -> first value
+    host: str
+    cookies: dict = field(default_factory=dict)
+
+
+@dataclass
+class Response:
+    body: bytes | str = b""
+    status: int = 200
+    content_type: str = HTML
+    headers: list = field(default_factory=list)  # extra (name, value) pairs
+
+    @property
+    def data(self) -> bytes:
+        return self.body.encode() if isinstance(self.body, str) else self.body
+
+
+def _json(obj) -> Response:
+    return Response(json.dumps(obj), content_type="application/json")
+
+
+class App:
+    """The replica's routes over a ``Site`` model; framework independent."""
+
+    def __init__(self, site: Site, secret: str | None = None):
+        self.site = site
+        self.secret = secret or secrets.token_hex(16)
+        self.sessions: set = set()
+        self.counts = Counter()
+        self._cache: dict = {}
+        self._routes = {"": self.home, "robots.txt": self.robots, "indeks": self.indeks,
+                        "rss": self.rss, "more": self.more, "search": self.search,
+                        "_admin": self.admin, "api": self.api, "img": self.image,
+                        "tag": self.tag, "penulis": self.author, "video": self.video}
+
+    # -------------------------------------------------------------- dispatch
+    def handle(self, req: Request) -> Response:
+        base = "http://" + req.host
+        kind, resp = self.route(req, base)
+        if kind != "admin":
+            self.counts[kind] += 1
+        return resp
+
+    def route(self, req: Request, base: str):
+        """Returns ``(kind, Response)`` for the request."""
+        head, _, rest = req.path.lstrip("/").partition("/")
+        handler = self._routes.get(head)
+        if handler:
+            return handler(req, base, rest)
+        if not rest and head in self.site.sections:
+            return "section", self.section(req, base, head)
+        if head in STATIC_PAGES and not rest:
+            return "other", Response(pages.plain_page(base, self.site, *STATIC_PAGES[head]))
+        return self.article(req, base)
+
+    def _not_found(self, base: str, kind: str = "other"):
+        return kind, Response(pages.not_found(base, self.site), status=404)
+
+    # -------------------------------------------------------------- pages
+    def home(self, req, base, rest):
+        if rest:
+            return self.article(req, base)
+        return "home", Response(pages.home(base, self.site))
+
+    def robots(self, req, base, rest):
+        return "other", Response(ROBOTS, content_type="text/plain; charset=utf-8")
+
+    def indeks(self, req, base, rest):
+        return "other", Response(pages.listing_page(
+            base, self.site, "Indeks Berita", self.site.listed_articles[:20], "indeks"))
+
+    def rss(self, req, base, rest):
+        return "other", Response(pages.rss(base, self.site),
+                                 content_type="application/rss+xml; charset=utf-8")
+
+    def search(self, req, base, rest):
+        page_no = req.args.get("page", "1")
+        page_no = int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1
+        return "other", Response(pages.search_page(base, self.site, req.args.get("q", ""), page_no))
+
+    def tag(self, req, base, rest):
+        return "other", Response(pages.listing_page(
+            base, self.site, f"Tag: {rest}", self.site.by_tag.get(rest, [])[:10], "tag"))
+
+    def author(self, req, base, rest):
+        return "other", Response(pages.listing_page(
+            base, self.site, f"Penulis: {rest}", self.site.by_author.get(rest, [])[:10], "penulis"))
+
+    def image(self, req, base, rest):
+        return "other", Response(JPEG, content_type="image/jpeg")
+
+    def video(self, req, base, rest):
+        if req.path.rstrip("/").endswith("-" + self.site.video_code):
+            return "other", Response(pages.video_page(base, self.site))
+        return self._not_found(base)
+
+    def article(self, req, base):
+        m = ARTICLE_RE.match(req.path)
+        a = self.site.by_code.get(m.group(1)) if m else None
+        if a is None:
+            return self._not_found(base, "article" if m else "other")
+        key = (a.code, base)
+        html = self._cache.get(key)
+        if html is None:
+            html = self._cache[key] = pages.article_page(base, self.site, a).encode()
+        return "article", Response(html)
+
+    def api(self, req, base, rest):
+        kind, _, code = rest.partition("/")
+        a = self.site.by_code.get(code)
+        if kind != "related":
+            return self._not_found(base)
+        if a is None:
+            return "api_related", _json({"data": []})
+        return "api_related", Response(pages.related_json(base, self.site, a),
+                                       content_type="application/json")
+
+    # -------------------------------------------------------------- sessions
+    def token(self, session: str) -> str:
+        return hashlib.sha1((self.secret + session).encode()).hexdigest()[:40]
+
+    def _session(self, req: Request):
+        """Existing valid session id (or a new one) and the Set-Cookie headers."""
+        sid = req.cookies.get("laravel_session", "")
+        if sid in self.sessions:
+            return sid, []
+        sid = secrets.token_hex(20)
+        self.sessions.add(sid)
+        return sid, [("Set-Cookie", f"laravel_session={sid}; Path=/; HttpOnly")]
+
+    def section(self, req, base, section):
+        sid, headers = self._session(req)
+        html = pages.section_page(base, self.site, section, self.token(sid))
+        return Response(html, headers=headers)
+
+    def more(self, req, base, rest):
+        sid = req.cookies.get("laravel_session", "")
+        if req.method != "POST" or sid not in self.sessions or \
+                not secrets.compare_digest(req.args.get("_token", ""), self.token(sid)):
+            return "more", Response("Page Expired", status=419)
+        offset = req.args.get("next", "")
+        listing = self.site.listing(req.args.get("categorynext", ""))
+        chunk = listing[int(offset):int(offset) + 10] if offset.isdigit() else []
+        return "more", Response(pages.cards(base, chunk, "more"))
+
+    # -------------------------------------------------------------- admin
+    def admin(self, req, base, rest):
+        if rest == "stats":
+            by_kind = {k: self.counts[k] for k in KINDS}
+            return "admin", _json({"requests": sum(by_kind.values()), "by_kind": by_kind})
+        if rest == "publish" and req.method == "POST":
+            codes = self.site.publish(int(req.args.get("count", "1")))
+            self._cache.clear()
+            return "admin", _json({"published": codes})
+        return self._not_found(base)
+
+
+class ReplicaResource(resource.Resource):
+    """Twisted adapter: every request goes through ``App.handle``."""
+
+    isLeaf = True
+
+    def __init__(self, app: App, access_log: bool = False):
+        super().__init__()
+        self.app, self.access_log = app, access_log
+
+    def render(self, request):
+        resp = self.app.handle(to_request(request))
+        request.setResponseCode(resp.status)
+        request.setHeader(b"content-type", resp.content_type.encode())
+        for name, value in resp.headers:
+            request.responseHeaders.addRawHeader(name.encode(), value.encode())
+        if self.access_log:
+            print(request.method.decode(), request.uri.decode(), resp.status, file=sys.stderr)
+        return resp.data
+
+
+def to_request(request) -> Request:
+    uri = urlsplit(request.uri.decode("utf-8", "replace"))
+    args = {k.decode("utf-8", "replace"): v[0].decode("utf-8", "replace")
+            for k, v in request.args.items() if v}
+    cookies = {}
+    for chunk in (request.getHeader(b"cookie") or b"").decode("latin-1").split(";"):
+        name, _, value = chunk.strip().partition("=")
+        cookies.setdefault(name, value)
+    host = (request.getHeader(b"host") or b"").decode("latin-1") or \
+        f"{request.getHost().host}:{request.getHost().port}"
+    return Request(request.method.decode(), uri.path or "/", args, host, cookies)
+
+
+def make_site(app: App, access_log: bool = False) -> server.Site:
+    site = server.Site(ReplicaResource(app, access_log))
+    site.noisy = False
+    return site
+
+
+def listen(app: App, port: int = 0, host: str = "127.0.0.1", access_log: bool = False):
+    """Binds the replica; returns the listening port object (``.getHost().port``)."""
+    return reactor.listenTCP(port, make_site(app, access_log), interface=host)
+

@@ -25,11 +25,11 @@ page_failed = object()  # signal: send_catch_log(page_failed, url=..., kind=...,
 
 
 def expand_path(template: str, spider) -> Path:
-    """``%(name)s``, ``%(time)s`` and ``%(job)s`` filled in, like FEEDS URIs (Scrapyd's ``_job``)."""
+    """``%(name)s``, ``%(time)s`` and ``%(job_id)s`` filled in, like FEEDS URIs (Scrapyd's ``_job``)."""
     values = {
         "name": spider.name,
         "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S"),
-        "job": getattr(spider, "job_id", None) or "local",
+        "job_id": spider.job_id,
     }
     return Path(template % values).expanduser()
 

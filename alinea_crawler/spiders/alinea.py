@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -53,6 +54,8 @@ class AlineaSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args)
         self.args = CrawlArgs.from_kwargs(**kwargs)
+        # Scrapyd's job id (``_job``); FEEDS URIs and the report may use ``%(job_id)s``.
+        self.job_id = kwargs.get("_job") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         self.base_url = self.args.base_url
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.requested_ids: set[str] = set()  # one request per article per crawl

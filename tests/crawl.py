@@ -23,6 +23,7 @@ FAST = {
 
 @dataclass
 class CrawlResult:
+    workdir: Path
     returncode: int
     items: list[dict[str, Any]]
     report: dict[str, Any]
@@ -60,4 +61,4 @@ def run_crawl(workdir: Path, spider_args: dict[str, Any], settings: dict[str, An
     items = [json.loads(line) for line in items_path.read_text(encoding="utf-8").splitlines()] if items_path.exists() else []
     report_path = workdir / "report.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
-    return CrawlResult(proc.returncode, items, report, proc.stderr + proc.stdout)
+    return CrawlResult(workdir, proc.returncode, items, report, proc.stderr + proc.stdout)

@@ -1,0 +1,53 @@
+"""Golden files: saved article pages + the item each must become (fundus-style).
+
+``article/<layout>/<case>.html`` is the page, ``<case>.json`` the expected item
+(keys sorted, missing values ``null``, dates ISO with offset), ``meta.json``
+where each page came from. Regenerate with ``python -m tests.golden.regen``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from alinea_crawler.items import ArticleItem
+from alinea_crawler.pipelines import CleanArticlePipeline, ValidateArticlePipeline
+from alinea_crawler.spiders.alinea import AlineaSpider
+
+GOLDEN = Path(__file__).resolve().parent
+VOLATILE = ("scraped_at", "discovered_from")  # differ per crawl, not per page
+
+
+def load_meta() -> dict[str, dict[str, Any]]:
+    return json.loads((GOLDEN / "meta.json").read_text(encoding="utf-8"))
+
+
+def case_paths(case: str, layout: str) -> tuple[Path, Path]:
+    folder = GOLDEN / "article" / layout
+    return folder / f"{case}.html", folder / f"{case}.json"
+
+
+def item_from_html(html: str, url: str) -> dict[str, Any] | None:
+    """The real spider callback and cleaning pipelines on one saved page, no network."""
+    crawler = get_crawler(AlineaSpider, {"TELNETCONSOLE_ENABLED": False})
+    crawler.spider = spider = AlineaSpider.from_crawler(crawler, base_url=_origin(url), follow_related="0")
+    request = Request(url, meta={"via": None})
+    response = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=request)
+    items = [out for out in spider.parse_article(response, depth=0) if isinstance(out, ArticleItem)]
+    if not items:
+        return None
+    item = items[0]
+    for pipeline in (CleanArticlePipeline, ValidateArticlePipeline):
+        item = pipeline.from_crawler(crawler).process_item(item)
+    data = ItemAdapter(item).asdict()
+    return {key: data[key] for key in sorted(data) if key not in VOLATILE}
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"

@@ -1,0 +1,79 @@
+"""Regenerate the golden files.
+
+    python -m tests.golden.regen              # save replica pages; JSON from the replica's gold model
+    python -m tests.golden.regen --json-only  # rewrite every JSON from today's extraction: read the diff!
+
+The default mode never writes what the extractor says: the expected items come
+from the replica's content model, an oracle independent of the crawler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import urllib.request
+from datetime import date
+
+from tests.golden import GOLDEN, VOLATILE, case_paths, item_from_html, load_meta
+from tests.replica import Replica
+
+SITE_ROOT = "https://www.alinea.id"
+# case name -> article code in Replica(articles=24, seed=2021)
+REPLICA_CASES = {
+    "static-wib": "b2WvMus9T",
+    "wita-old-section": "boEQVuKRe",
+    "wit-js-list-sunda": "b3xhcE1te",
+    "three-authors-baca-juga": "b6bnEjll2H",
+    "two-authors-js-list-sponsored-content": "bCieGFHZTO",
+    "layanan-5x24-jam": "b1HpN8DdqD",
+    "generic-old-section": "bC9RBo2Hlh",
+}
+
+
+def save_replica_cases() -> None:
+    meta = load_meta()
+    with Replica(articles=24, seed=2021) as replica:
+        for case, code in REPLICA_CASES.items():
+            article = replica.site.by_code[code]
+            html = _fetch(replica.url_for(article.path)).replace(replica.url, SITE_ROOT)
+            html_path, json_path = case_paths(case, article.layout)
+            html_path.parent.mkdir(parents=True, exist_ok=True)
+            html_path.write_text(html, encoding="utf-8")
+            _write_json(json_path, _gold(replica.site, article))
+            meta[case] = {"url": SITE_ROOT + article.path, "layout": article.layout,
+                          "saved_on": date.today().isoformat(), "source": "tests/replica articles=24 seed=2021"}
+    (GOLDEN / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _gold(site, article) -> dict:
+    """The model's item, with what a plain (unrendered) page can give: JS lists stay empty."""
+    gold = site.expected_item(article, SITE_ROOT)
+    if article.related_mode == "js":
+        gold["related_urls"] = [SITE_ROOT + site.by_code[c].path for c in article.baca_juga]
+    body = gold["body"]
+    gold.update(word_count=len(body.split()), language="id", source="alinea.id")
+    return {key: gold[key] for key in sorted(gold) if key not in VOLATILE}
+
+
+def rewrite_json_from_extraction() -> None:
+    for case, entry in load_meta().items():
+        html_path, json_path = case_paths(case, entry["layout"])
+        _write_json(json_path, item_from_html(html_path.read_text(encoding="utf-8"), entry["url"]))
+
+
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def _write_json(path, data) -> None:
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json-only", action="store_true", help="rewrite the JSON of every case from extraction")
+    if parser.parse_args().json_only:
+        rewrite_json_from_extraction()
+    else:
+        save_replica_cases()

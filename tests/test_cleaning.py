@@ -1,0 +1,81 @@
+"""Cleaning traps: boilerplate goes by element or whole line; real text containing its words stays."""
+
+import pytest
+from parsel import Selector
+
+from alinea_crawler.cleaning import boilerplate_rule, clean_paragraphs, drop_boilerplate_elements
+from alinea_crawler.pipelines import split_authors
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Sponsored", "ad_label"),
+        ("  SPONSORED ", "ad_label"),
+        ("sun", "theme_toggle"),
+        ("moon", "theme_toggle"),
+        ("a l i n e a dot id", "logo_text"),
+        ("logo alinea.id", "logo_text"),
+        ("fakta data kata", "tagline"),
+        ("×", "popup_close"),
+        ("tekid", "widget"),
+        ("Berita Lainnya", "related_heading"),
+        ("Baca juga: Harga beras naik lagi", "baca_juga"),
+    ],
+)
+def test_whole_boilerplate_lines_are_recognised(line, rule):
+    assert boilerplate_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Pelanggan dijanjikan layanan 5×24 jam oleh operator.",
+        "Media wajib menandai sponsored content secara jelas.",
+        "Sponsored oleh pemerintah daerah, acara itu ramai.",
+        "Sunda",
+        "Sunarti menikmati moonlight di Bali.",
+        "Fakta data kata itu jadi slogan yang dikenal pembaca.",
+        "Ia membaca juga laporan itu.",
+    ],
+)
+def test_real_text_with_boilerplate_words_survives(line):
+    assert boilerplate_rule(line) is None
+    assert clean_paragraphs([line]).text == line
+
+
+def test_clean_paragraphs_counts_each_removed_line():
+    cleaned = clean_paragraphs(["Satu.", "Sponsored", "", "Dua  kalimat.", "×", "sun"])
+    assert cleaned.text == "Satu.\n\nDua kalimat."
+    assert cleaned.removed == {"ad_label": 1, "popup_close": 1, "theme_toggle": 1}
+
+
+def test_boilerplate_elements_are_dropped_by_structure_and_counted_once():
+    sel = Selector(text="""<div class="body">
+        <p>Paragraf satu, layanan 5×24 jam.</p>
+        <div class="ads-slot"><div class="ads-label">Sponsored</div><div id="div-gpt-ad-1"></div></div>
+        <p><strong>Baca juga:</strong> <a href="/politik/x-b2k8w9PZK">Judul lain</a></p>
+        <figure><img src="a.jpg"><figcaption>Keterangan foto</figcaption></figure>
+        <p>Paragraf dua tentang sponsored content.</p>
+        <script>var x = 1;</script>
+    </div>""")
+    container = sel.css("div.body")[0]
+    removed = drop_boilerplate_elements(container)
+    assert removed == {"ad_slot": 1, "baca_juga_label": 1, "figure": 1, "script": 1}
+    assert [" ".join(p.split()) for p in container.css("p::text").getall()] == [
+        "Paragraf satu, layanan 5×24 jam.", "Paragraf dua tentang sponsored content."]
+
+
+@pytest.mark.parametrize(
+    ("names", "authors"),
+    [
+        (["Nadia Lutfiana Mawarni", "Nadia Lutfiana Mawarni"], ["Nadia Lutfiana Mawarni"]),
+        (["Oleh: Ayu Lestari dan Budi Santoso"], ["Ayu Lestari", "Budi Santoso"]),
+        (["Ayu Lestari, Budi Santoso dan Citra Dewi"], ["Ayu Lestari", "Budi Santoso", "Citra Dewi"]),
+        (["Penulis: Ayu Lestari & Budi Santoso", "ayu lestari"], ["Ayu Lestari", "Budi Santoso"]),
+        (["Danu Handayani"], ["Danu Handayani"]),
+        ([], []),
+    ],
+)
+def test_authors_split_and_each_name_once(names, authors):
+    assert split_authors(names) == authors

@@ -3,6 +3,8 @@
 Every ``ALINEA_*`` setting and every default here is documented in README.md.
 """
 
+import os
+
 from .items import FIELD_NAMES
 
 BOT_NAME = "alinea_crawler"
@@ -47,6 +49,17 @@ LOG_LEVEL = "INFO"
 
 # --- alinea-crawler's own settings ------------------------------------------
 ALINEA_MORE_STEP = 10  # the "next" offset step of POST /more
+# Browser executable (or the environment variable of the same name); unset: Playwright's own Chromium
+# when `playwright install` has put one there, else the system's (Debian package `chromium`).
+ALINEA_BROWSER_PATH = os.environ.get("ALINEA_BROWSER_PATH")
+ALINEA_RENDER_WAIT_MS = 5000  # longest wait for a JavaScript-filled list to fill
+ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before going back to the browser
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
+
+# --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "alinea_crawler.rendering.skip_heavy_resources"
 
 TELNETCONSOLE_ENABLED = False

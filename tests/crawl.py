@@ -36,6 +36,9 @@ class CrawlResult:
     def by_id(self) -> dict[str, dict[str, Any]]:
         return {item["article_id"]: item for item in self.items}
 
+    def by_url(self) -> dict[str, dict[str, Any]]:
+        return {item["url"]: item for item in self.items}
+
 
 def scrapy_command(workdir: Path, spider_args: dict[str, Any], settings: dict[str, Any] | None = None,
                    feeds: tuple[str, ...] = ("items.jsonl",)) -> list[str]:

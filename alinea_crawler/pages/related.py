@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from parsel import Selector
 
@@ -58,3 +61,28 @@ def _related_block(sel: Selector) -> Selector | None:
             return found[0]
     return None
 
+
+
+def endpoint_links(text: str, base_url: str, exclude: str | None = None) -> list[str] | None:
+    """Article URLs in the answer of a list endpoint (JSON or an HTML fragment); ``None`` if it is neither."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            data = json.loads(stripped)
+        except ValueError:
+            return None
+        return article_urls(base_url, list(_strings(data)), exclude)
+    if stripped.startswith("<"):
+        return article_urls(base_url, Selector(text=text).xpath("//a/@href").getall(), exclude)
+    return None
+
+
+def _strings(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy_playwright.page import PageMethod
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -25,7 +26,9 @@ from ..extensions import page_failed
 from ..items import ArticleItem
 from ..pages.article import ArticlePage, extract_article
 from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
-from ..urls import article_id, canonical_url
+from ..pages.related import endpoint_links
+from ..rendering import WAIT_FOR_RELATED_LIST, RelatedEndpoint, enable_rendering, find_browser
+from ..urls import article_id, canonical_url, same_site
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,21 @@ class AlineaSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.requested_ids: set[str] = set()  # one request per article per crawl
         self.listed_ids: dict[str, set[str]] = {}  # per section: ids its listing pages showed
+        self.browser: str | None = None  # set by from_crawler when rendering may be needed
+        self.browser_choice = ""
+        self.learning_render = False  # a render that may teach the endpoint is under way
+        self.learning_attempts = 0
+        self.parked: list[tuple[ArticleItem, int]] = []  # pages waiting for that render
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.endpoint = RelatedEndpoint(crawler.settings.getint("ALINEA_ENDPOINT_MAX_FAILURES"))
+        if spider.args.render != "never":
+            spider.browser, spider.browser_choice = find_browser(crawler.settings.get("ALINEA_BROWSER_PATH"))
+            if spider.browser:  # the browser itself starts only when a page needs it
+                enable_rendering(crawler.settings, spider.browser)
+        return spider
 
     @staticmethod
     def check_arguments(kwargs: dict[str, Any]) -> None:
@@ -69,6 +87,13 @@ class AlineaSpider(scrapy.Spider):
     # -- seeds ----------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.args.render != "never" and self.browser is None:
+            message = f"no browser found ({self.browser_choice}): install chromium or set ALINEA_BROWSER_PATH"
+            if self.args.render == "always":
+                self.crawler.stats.set_value(keys.FAILED, message)
+                self.logger.error("%s; render=always cannot crawl without one", message)
+                return
+            self.logger.warning("%s; JavaScript-filled lists will be missing unless render=never is meant", message)
         if self.args.start_urls:
             for url in self.args.start_urls:
                 if request := self.article_request(url, via=None, depth=0):
@@ -175,11 +200,15 @@ class AlineaSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value(keys.LAYOUT.format(layout=page.layout))
         keys.inc_counts(stats, keys.BOILERPLATE, page.boilerplate_removed)
-        stats.inc_value(keys.RELATED_FOUND.format(path="static"), len(page.related_urls))
+        item = self.item(page, response)
+        rendered = bool(response.meta.get("playwright"))
+        if page.related_pending and not rendered and self.args.render != "never":
+            yield from self.complete_js_list(item, depth)
+            return
         if page.related_pending:
-            stats.inc_value(keys.RENDER.format(what="js_list_unrendered"))
-        yield self.item(page, response)
-        yield from self.related_requests(page, depth)
+            stats.inc_value(keys.RENDER.format(what="list_still_empty" if rendered else "js_list_unrendered"))
+        self.count_related("rendered" if rendered else "static", page.related_urls)
+        yield from self.finish_article(item, depth)
 
     def item(self, page: ArticlePage, response: Response) -> ArticleItem:
         return ArticleItem(
@@ -201,12 +230,132 @@ class AlineaSpider(scrapy.Spider):
             layout=page.layout,
         )
 
-    def related_requests(self, page: ArticlePage, depth: int) -> Iterator[scrapy.Request]:
+    def finish_article(self, item: ArticleItem, depth: int) -> Iterator[Any]:
+        """The item, then its related articles while the depth allows."""
+        yield item
         if not self.args.follow_related or depth >= self.args.related_depth:
             return
-        for url in page.related_urls:
-            if request := self.article_request(url, via=page.url, depth=depth + 1):
+        for url in item.related_urls:
+            if request := self.article_request(url, via=item.url, depth=depth + 1):
                 yield request
+
+    def count_related(self, path: str, urls: list[str]) -> None:
+        self.crawler.stats.inc_value(keys.RELATED_FOUND.format(path=path), len(urls))
+
+    # -- JavaScript-filled "Berita Lainnya" -------------------------------------
+
+    def complete_js_list(self, item: ArticleItem, depth: int) -> Iterator[Any]:
+        """Get the links JavaScript would add: the learnt endpoint, else the browser.
+
+        While the endpoint is unknown, one render at a time tries to learn it and
+        the other pages wait for it (``parked``) instead of all opening a browser.
+        """
+        if endpoint_url := self.endpoint.url_for(item.article_id):
+            yield scrapy.Request(
+                endpoint_url, callback=self.parse_related_endpoint, errback=self.related_endpoint_failed,
+                priority=REQUEST_KINDS["article"].priority + 1, meta={"kind": "related_endpoint"},
+                cb_kwargs={"item": item, "depth": depth},
+            )
+        elif self.browser is None:
+            self.crawler.stats.inc_value(keys.RENDER.format(what="browser_unavailable"))
+            yield from self.finish_article(item, depth)
+        elif self.learning_render:
+            self.parked.append((item, depth))
+        else:
+            self.learning_render = self.learning_attempts < self.settings.getint("ALINEA_ENDPOINT_MAX_FAILURES")
+            self.learning_attempts += self.learning_render
+            yield self.render_request(item, depth)
+
+    def release_parked(self) -> Iterator[Any]:
+        """After a learning render: the pages that waited for it go on (endpoint or browser)."""
+        self.learning_render = False
+        parked, self.parked = self.parked, []
+        for item, depth in parked:
+            yield from self.complete_js_list(item, depth)
+
+    def render_request(self, item: ArticleItem, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            item.url, callback=self.parse_rendered, errback=self.render_failed, dont_filter=True,
+            priority=REQUEST_KINDS["article"].priority + 1,
+            meta={"kind": "render", **self.playwright_meta()},
+            cb_kwargs={"item": item, "depth": depth},
+        )
+
+    def playwright_meta(self) -> dict[str, Any]:
+        return {
+            "playwright": True,
+            "playwright_page_methods": [
+                PageMethod("evaluate", WAIT_FOR_RELATED_LIST, self.settings.getint("ALINEA_RENDER_WAIT_MS")),
+            ],
+            "playwright_page_event_handlers": {"response": "learn_related_endpoint"},
+        }
+
+    def parse_rendered(self, response: Response, item: ArticleItem, depth: int) -> Iterator[Any]:
+        self.crawler.stats.inc_value(keys.RENDER.format(what="pages"))
+        page = extract_article(self.selector(response), response.url)
+        if page is None or page.related_pending:
+            self.crawler.stats.inc_value(keys.RENDER.format(what="list_still_empty"))
+        else:
+            new = [url for url in page.related_urls if url not in item.related_urls]
+            item.related_urls = item.related_urls + new
+            self.count_related("rendered", new)
+        yield from self.finish_article(item, depth)
+        yield from self.release_parked()
+
+    def render_failed(self, failure: Failure) -> Iterator[Any]:
+        """The browser could not render the page: export it with the links it had."""
+        self.on_error(failure)
+        self.crawler.stats.inc_value(keys.RENDER.format(what="failed"))
+        kwargs = failure.request.cb_kwargs
+        yield from self.finish_article(kwargs["item"], kwargs["depth"])
+        yield from self.release_parked()
+
+    def parse_related_endpoint(self, response: Response, item: ArticleItem, depth: int) -> Iterator[Any]:
+        text = response.text if isinstance(response, TextResponse) else ""
+        urls = endpoint_links(text, response.url, exclude=item.article_id)
+        if urls is None:
+            yield from self.endpoint_failed(item, depth, response.url, "an answer with no list")
+            return
+        self.endpoint.worked()
+        self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_used"))
+        new = [url for url in urls if url not in item.related_urls]
+        item.related_urls = item.related_urls + new
+        self.count_related("endpoint", new)
+        yield from self.finish_article(item, depth)
+
+    def related_endpoint_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs
+        response = getattr(failure.value, "response", None)
+        why = f"HTTP {response.status}" if response is not None else failure.type.__name__
+        yield from self.endpoint_failed(kwargs["item"], kwargs["depth"], failure.request.url, why)
+
+    def endpoint_failed(self, item: ArticleItem, depth: int, endpoint_url: str, why: str) -> Iterator[Any]:
+        """This page goes to the browser; after repeated failures the endpoint is learnt anew."""
+        self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_failed"))
+        if self.endpoint.failed(endpoint_url):
+            self.logger.warning("related-list endpoint stopped working (%s from %s); learning it again",
+                                why, endpoint_url)
+        self.logger.info("related-list endpoint failed (%s), using the browser: %s", why, item.url)
+        if self.endpoint.template is None:
+            yield from self.complete_js_list(item, depth)
+        elif self.browser:
+            yield self.render_request(item, depth)
+        else:
+            yield from self.finish_article(item, depth)
+
+    async def learn_related_endpoint(self, response: Any) -> None:
+        """Playwright ``response`` event: a fetch/XHR that names the page's article id and lists articles."""
+        request = response.request
+        if request.resource_type not in ("fetch", "xhr") or response.status != 200:
+            return
+        code = article_id(request.frame.url)
+        if not code or code not in response.url or not same_site(response.url, self.base_url):
+            return
+        if not endpoint_links(await response.text(), response.url, exclude=code):
+            return
+        if self.endpoint.learn(code, response.url):
+            self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_learned"))
+            self.logger.info("learnt the related-list endpoint %s from %s", self.endpoint.template, request.frame.url)
 
     def not_article(self, response: Response) -> None:
         """An article-shaped URL whose page is no article (a video, a gallery): counted, not an error."""
@@ -225,6 +374,8 @@ class AlineaSpider(scrapy.Spider):
         self.crawler.stats.inc_value(keys.ARTICLE_REQUESTED)
         request = self.request("article", canonical_url(url), depth=depth)
         request.meta["via"] = via
+        if self.args.render == "always":
+            request.meta.update(self.playwright_meta())
         return request
 
     def section_request(self, section: str) -> scrapy.Request:
@@ -252,6 +403,20 @@ class AlineaSpider(scrapy.Spider):
         self.crawler.stats.inc_value(keys.REQUEST_ERROR.format(kind=kind))
         self.logger.error("request failed (%s, %s): %s", kind, reason, request.url)
         self.crawler.signals.send_catch_log(page_failed, url=request.url, kind=kind, reason=reason)
+
+    def closed(self, reason: str) -> None:
+        """A crawl whose JavaScript path never worked fails loudly (Scrapy itself would exit 0)."""
+        stats = self.crawler.stats
+        render = {what: stats.get_value(keys.RENDER.format(what=what), 0)
+                  for what in ("pages", "endpoint_used", "failed", "browser_unavailable")}
+        if self.parked:
+            stats.set_value(keys.RENDER.format(what="parked_unfinished"), len(self.parked))
+            self.logger.warning("%d article(s) waiting for the browser were not exported (crawl closed: %s): %s",
+                                len(self.parked), reason, ", ".join(item.url for item, _ in self.parked))
+        needed = render["failed"] + render["browser_unavailable"]
+        if needed and not (render["pages"] or render["endpoint_used"]):
+            stats.set_value(keys.FAILED, f"{needed} page(s) needed the browser for their 'Berita Lainnya' list "
+                                         f"and none could be rendered ({self.browser_choice or 'no browser'})")
 
     # -- helpers --------------------------------------------------------------
 

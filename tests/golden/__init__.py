@@ -35,7 +35,7 @@ def case_paths(case: str, layout: str) -> tuple[Path, Path]:
 def item_from_html(html: str, url: str) -> dict[str, Any] | None:
     """The real spider callback and cleaning pipelines on one saved page, no network."""
     crawler = get_crawler(AlineaSpider, {"TELNETCONSOLE_ENABLED": False})
-    crawler.spider = spider = AlineaSpider.from_crawler(crawler, base_url=_origin(url), follow_related="0")
+    crawler.spider = spider = AlineaSpider.from_crawler(crawler, base_url=_origin(url), follow_related="0", render="never")
     request = Request(url, meta={"via": None})
     response = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=request)
     items = [out for out in spider.parse_article(response, depth=0) if isinstance(out, ArticleItem)]

@@ -17,6 +17,7 @@ from .model import Article, Site, build_site
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["Article", "Replica", "Site", "build_site"]
+MODEL_OPTIONS = ("articles", "seed", "hidden_every")  # the rest only change how the server answers
 
 
 class Replica:
@@ -24,7 +25,7 @@ class Replica:
 
     def __init__(self, articles: int = 24, seed: int = 2021, **opts):
         self.options = {"articles": articles, "seed": seed, **opts}
-        self.site = build_site(**self.options)
+        self.site = build_site(**{k: v for k, v in self.options.items() if k in MODEL_OPTIONS})
         self.url = ""
         self.proc = None
 

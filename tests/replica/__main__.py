@@ -15,6 +15,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=2021)
     p.add_argument("--hidden-every", type=int, default=8, help="0 = hide nothing")
     p.add_argument("--access-log", action="store_true", help="log requests to stderr")
+    p.add_argument("--related-api-moves-after", type=int, default=0,
+                   help="after N answers the JS list endpoint moves to /api/v2/related/ (0 = never)")
     return p.parse_args(argv)
 
 
@@ -25,7 +27,7 @@ def main(argv=None) -> None:
     from .server import App, listen
 
     site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every)
-    port = listen(App(site), args.port, args.host, args.access_log)
+    port = listen(App(site, related_api_moves_after=args.related_api_moves_after), args.port, args.host, args.access_log)
     sys.stdout.write(f"http://{args.host}:{port.getHost().port}\n")
     sys.stdout.flush()
     reactor.run()

@@ -333,12 +333,12 @@ def generic(base: str, site: Site, a: Article) -> str:
             f'<aside><h3>Berita Lainnya</h3><ul>{related}</ul></aside></main>')
 
 
-def article_page(base: str, site: Site, a: Article) -> str:
+def article_page(base: str, site: Site, a: Article, related_api: str = "/api/related/") -> str:
     if a.layout == "generic":
         head = f'<meta property="og:title" content="{escape(a.title)}">' \
                f'<link rel="canonical" href="{base}{a.path}">'
         return page(base, site, a.title, generic(base, site, a), head)
-    tail = RELATED_JS if a.related_mode == "js" else ""
+    tail = RELATED_JS.replace("/api/related/", related_api) if a.related_mode == "js" else ""
     if a.layout == "v2021":
         return page(base, site, a.title, v2021(base, site, a), _article_head(base, a), tail)
     return page(base, site, a.title, current(base, site, a), _current_head(base, a), tail)

@@ -60,8 +60,11 @@ def _json(obj) -> Response:
 class App:
     """The replica's routes over a ``Site`` model; framework independent."""
 
-    def __init__(self, site: Site, secret: str | None = None):
+    def __init__(self, site: Site, secret: str | None = None, related_api_moves_after: int = 0):
         self.site = site
+        # The JS list's endpoint; after N answers it moves (old path 404s), as a site redesign would.
+        self.related_api = "/api/related/"
+        self.related_api_moves_after = related_api_moves_after
         self.secret = secret or secrets.token_hex(16)
         self.sessions: set = set()
         self.counts = Counter()
@@ -140,18 +143,25 @@ class App:
         key = (a.code, base)
         html = self._cache.get(key)
         if html is None:
-            html = self._cache[key] = pages.article_page(base, self.site, a).encode()
+            html = self._cache[key] = pages.article_page(base, self.site, a, self.related_api).encode()
         return "article", Response(html)
 
     def api(self, req, base, rest):
-        kind, _, code = rest.partition("/")
+        prefix, _, code = rest.rpartition("/")
         a = self.site.by_code.get(code)
-        if kind != "related":
+        if f"/api/{prefix}/" != self.related_api:
             return self._not_found(base)
+        self._maybe_move_related_api()
         if a is None:
             return "api_related", _json({"data": []})
         return "api_related", Response(pages.related_json(base, self.site, a),
                                        content_type="application/json")
+
+    def _maybe_move_related_api(self) -> None:
+        served = self.counts["api_related"] + 1
+        if self.related_api_moves_after and served == self.related_api_moves_after:
+            self.related_api = "/api/v2/related/"
+            self._cache.clear()
 
     # -------------------------------------------------------------- sessions
     def token(self, session: str) -> str:

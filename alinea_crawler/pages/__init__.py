@@ -1,0 +1,1 @@
+"""Page objects: what a fetched page says (articles, listings, related links), no navigation."""

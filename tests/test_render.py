@@ -1,0 +1,107 @@
+"""The JavaScript-filled "Berita Lainnya": a real headless Chromium through scrapy-playwright."""
+
+import shutil
+
+import pytest
+
+from alinea_crawler.rendering import RelatedEndpoint, find_browser
+from tests.crawl import run_crawl
+from tests.replica import Replica
+
+pytestmark = pytest.mark.skipif(find_browser(None)[0] is None, reason="needs Chromium: apt-get install chromium")
+
+
+def assert_items_match_the_site(result, replica):
+    site = replica.site
+    got = result.by_id()
+    assert set(got) == {a.code for a in site.articles}, "every article, the JS-only ones included"
+    for code, item in got.items():
+        expected = site.expected_item(site.by_code[code], replica.url)
+        assert {k: item[k] for k in expected} == expected
+
+
+def test_auto_renders_once_then_uses_the_learnt_endpoint(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "auto"})
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match_the_site(result, replica)
+    hidden = {a.code for a in replica.site.hidden_articles}
+    assert hidden, "the replica hides some articles behind JavaScript lists"
+    for item in result.items:
+        if item["article_id"] in hidden:
+            parent = item["discovered_from"]
+            assert item["url"] in result.by_url()[parent]["related_urls"]
+    stats = result.stats
+    js_pages = sum(a.related_mode == "js" for a in replica.site.articles)
+    assert stats["alinea/render/pages"] == 1
+    assert stats["alinea/render/endpoint_learned"] == 1
+    assert stats["alinea/render/endpoint_used"] == js_pages - 1
+    assert stats["alinea/related/found/endpoint"] > 0 and stats["alinea/related/found/rendered"] > 0
+    assert stats["playwright/browser_count"] == 1
+
+
+def test_never_misses_the_js_only_articles_and_says_so(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"})
+    assert result.returncode == 0
+    got = {item["article_id"] for item in result.items}
+    assert not got & {a.code for a in replica.site.hidden_articles}
+    js_pages = [a for a in replica.site.listed_articles if a.related_mode == "js"]
+    assert result.stats["alinea/render/js_list_unrendered"] == len(js_pages)
+    assert not any(key.startswith("playwright/") for key in result.stats)
+
+
+def test_endpoint_that_moves_is_learnt_again_through_the_browser(tmp_path):
+    with Replica(articles=40, related_api_moves_after=4) as moving:
+        result = run_crawl(tmp_path, {"base_url": moving.url, "render": "auto"})
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match_the_site(result, moving)
+    stats = result.stats
+    assert stats["alinea/render/endpoint_learned"] == 2
+    assert stats["alinea/render/endpoint_failed"] >= 1
+    assert "/api/v2/related/{article_id}" in result.log
+    assert stats["alinea/render/pages"] < stats["alinea/render/endpoint_used"]
+
+
+def test_always_renders_every_article(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "always", "sections": "politik",
+                                  "max_pages": "1", "follow_related": "0"})
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.items
+    assert result.stats["playwright/page_count"] == len(result.items)
+    assert "alinea/render/endpoint_used" not in result.stats
+
+
+def test_missing_browser_is_one_clear_error_and_a_failed_crawl(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "always"},
+                       {"ALINEA_BROWSER_PATH": "/nonexistent/chromium"})
+    assert result.returncode == 1
+    assert "no browser found (ALINEA_BROWSER_PATH=/nonexistent/chromium)" in result.log
+    assert result.items == []
+
+
+def test_auto_without_browser_exports_what_it_can_and_fails_loudly(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "auto"},
+                       {"ALINEA_BROWSER_PATH": "/nonexistent/chromium"})
+    assert result.returncode == 1
+    assert {item["article_id"] for item in result.items} == {a.code for a in replica.site.listed_articles}
+    assert result.stats["alinea/render/browser_unavailable"] > 0
+    assert "needed the browser" in result.log
+
+
+def test_browser_that_cannot_launch_fails_the_crawl_but_keeps_the_items(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "auto", "sections": "politik",
+                                  "max_pages": "1"}, {"ALINEA_BROWSER_PATH": shutil.which("false")})
+    assert result.returncode == 1
+    assert result.stats["alinea/render/failed"] >= 1
+    assert result.items, "pages are exported with the links they had"
+    assert "needed the browser" in result.log
+
+
+def test_endpoint_template_is_forgotten_only_after_repeated_failures_of_its_own_urls():
+    endpoint = RelatedEndpoint(max_failures=2)
+    assert endpoint.learn("b2k8w9PZK", "http://h/api/related/b2k8w9PZK?x=1")
+    assert endpoint.url_for("bAAAAAAAA") == "http://h/api/related/bAAAAAAAA?x=1"
+    assert not endpoint.failed("http://h/api/other/bAAAAAAAA")  # not built from this template
+    assert not endpoint.failed("http://h/api/related/bAAAAAAAA?x=1")
+    assert endpoint.failed("http://h/api/related/bBBBBBBBB?x=1")
+    assert endpoint.url_for("bAAAAAAAA") is None
+    assert not endpoint.learn("bCCCCCCCC", "http://h/api/related/bDDDDDDDD")  # must name the page's id

@@ -30,6 +30,23 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
+# --- Flaky servers (alinea_crawler/middlewares.py) --------------------------
+# Scrapy's retry, redirect and cookie middlewares, extended: a retry waits (the
+# server's Retry-After, else exponential backoff) by slowing the site's download
+# slot; truncated HTML is retried; a redirect loop is reported as one; cookies
+# (the load-more sessions) survive a JOBDIR resume. Off-site links are Scrapy's
+# OffsiteMiddleware's (allowed_domains), counted as offsite/filtered.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "alinea_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "alinea_crawler.middlewares.RedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "alinea_crawler.middlewares.PersistentCookiesMiddleware": 700,
+}
+ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of a failed page; doubled for each next one
+ALINEA_RETRY_BACKOFF_MAX = 60.0  # longest wait before a retry, Retry-After included
+
 # --- Crawl order: articles before more listing pages keeps the queue short ---
 DEPTH_PRIORITY = 0
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
@@ -42,8 +59,16 @@ ITEM_PIPELINES = {
 }
 FEED_EXPORT_FIELDS = FIELD_NAMES
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORTERS = {"csv": "alinea_crawler.exporters.ArticleCsvItemExporter"}
-EXTENSIONS = {"alinea_crawler.extensions.CrawlReport": 500}
+FEED_EXPORTERS = {
+    "csv": "alinea_crawler.exporters.ArticleCsvItemExporter",
+    # one write and flush per line: the file stays valid to its last line even after a kill
+    "jsonlines": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
+    "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
+}
+EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 400,  # quality check first: the report includes its verdict
+    "alinea_crawler.extensions.CrawlReport": 500,
+}
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 
@@ -55,6 +80,17 @@ ALINEA_BROWSER_PATH = os.environ.get("ALINEA_BROWSER_PATH")
 ALINEA_RENDER_WAIT_MS = 5000  # longest wait for a JavaScript-filled list to fill
 ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before going back to the browser
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
+
+# --- Quality check at close (Spidermon, alinea_crawler/monitors.py) ----------
+# A failed check sets alinea/failed to a one-paragraph summary: `scrapy crawl` exits 1.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["alinea_crawler.monitors.QualitySuite"]
+SPIDERMON_ADD_FIELD_COVERAGE = True  # spidermon_field_coverage/ArticleItem/<field> stats
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True  # None and [] count as missing
+ALINEA_MIN_ITEMS = 1  # fewer exported articles fail the crawl
+ALINEA_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0, "authors": 0.8}  # of exported articles
+ALINEA_MAX_ERROR_RATE = 0.1  # pages given up / pages fetched or given up
+ALINEA_MAX_DROP_RATE = 0.1  # articles dropped as broken (no title, body or date) / articles read
 
 # --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

@@ -13,6 +13,9 @@ ARTICLE_SEEN_AGAIN = "alinea/articles/seen_again"
 RELATED_FOUND = "alinea/related/found/{path}"  # static, rendered, endpoint
 RENDER = "alinea/render/{what}"
 INCREMENTAL = "alinea/incremental/{what}"
+REJECTED = "alinea/rejected/{reason}"  # truncated_html, redirect_loop, too_many_redirects
+SLOWED_DOWN = "alinea/retry/slowed_down"  # the site's slot delay raised before a retry
+FAILURES = "alinea/failures"  # pages listed in the crawl report (requests given up, articles dropped as broken)
 FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-zero
 
 

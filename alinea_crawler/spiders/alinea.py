@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from .. import stats as keys
 from ..args import CrawlArgs
 from ..dates import parse_id_datetime
-from ..extensions import page_failed
+from ..extensions import describe_failure, page_failed
 from ..items import ArticleItem
 from ..pages.article import ArticlePage, extract_article
 from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
@@ -61,7 +61,6 @@ class AlineaSpider(scrapy.Spider):
         self.job_id = kwargs.get("_job") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         self.base_url = self.args.base_url
         self.allowed_domains = [urlsplit(self.base_url).hostname]
-        self.requested_ids: set[str] = set()  # one request per article per crawl
         self.listed_ids: dict[str, set[str]] = {}  # per section: ids its listing pages showed
         self.browser: str | None = None  # set by from_crawler when rendering may be needed
         self.browser_choice = ""
@@ -78,6 +77,19 @@ class AlineaSpider(scrapy.Spider):
             if spider.browser:  # the browser itself starts only when a page needs it
                 enable_rendering(crawler.settings, spider.browser)
         return spider
+
+    @property
+    def requested_ids(self) -> dict[str, int]:
+        """Article id -> fewest related hops it was linked at; one request per article per crawl.
+
+        Kept in ``self.state``, which a JOBDIR resume restores.
+        """
+        return self.__dict__.setdefault("state", {}).setdefault("requested_ids", {})
+
+    @property
+    def unfollowed(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Articles read at the depth limit: id -> (url, related URLs), in case a shallower link turns up."""
+        return self.__dict__.setdefault("state", {}).setdefault("unfollowed", {})
 
     @staticmethod
     def check_arguments(kwargs: dict[str, Any]) -> None:
@@ -96,7 +108,7 @@ class AlineaSpider(scrapy.Spider):
             self.logger.warning("%s; JavaScript-filled lists will be missing unless render=never is meant", message)
         if self.args.start_urls:
             for url in self.args.start_urls:
-                if request := self.article_request(url, via=None, depth=0):
+                for request in self.article_requests(url, via=None, depth=0):
                     yield request
             return
         yield self.request("home", self.url("/"))
@@ -183,8 +195,7 @@ class AlineaSpider(scrapy.Spider):
             if self.args.since and self.older_than_since(card):
                 self.crawler.stats.inc_value("alinea/skipped/before_since")
                 continue
-            if request := self.article_request(card.url, via=via, depth=0):
-                yield request
+            yield from self.article_requests(card.url, via=via, depth=0)
 
     def older_than_since(self, card: Card) -> bool:
         published = parse_id_datetime(card.date_raw)
@@ -233,11 +244,18 @@ class AlineaSpider(scrapy.Spider):
     def finish_article(self, item: ArticleItem, depth: int) -> Iterator[Any]:
         """The item, then its related articles while the depth allows."""
         yield item
-        if not self.args.follow_related or depth >= self.args.related_depth:
+        if not self.args.follow_related or not item.related_urls:
             return
-        for url in item.related_urls:
-            if request := self.article_request(url, via=item.url, depth=depth + 1):
-                yield request
+        depth = min(depth, self.requested_ids.get(item.article_id, depth))  # a listing may have named it since
+        if depth >= self.args.related_depth:
+            if depth > 0:  # only a link from a listing could still lift it
+                self.unfollowed[item.article_id] = (item.url, tuple(item.related_urls))
+            return
+        yield from self.related_requests(item.url, item.related_urls, depth + 1)
+
+    def related_requests(self, parent_url: str, urls, depth: int) -> Iterator[scrapy.Request]:
+        for url in urls:
+            yield from self.article_requests(url, via=parent_url, depth=depth)
 
     def count_related(self, path: str, urls: list[str]) -> None:
         self.crawler.stats.inc_value(keys.RELATED_FOUND.format(path=path), len(urls))
@@ -364,14 +382,27 @@ class AlineaSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------
 
-    def article_request(self, url: str, via: str | None, depth: int) -> scrapy.Request | None:
-        """A request for this article, or ``None`` if this crawl already asked for it."""
+    def article_requests(self, url: str, via: str | None, depth: int) -> Iterator[scrapy.Request]:
+        """The request for this article, unless this crawl already asked for it.
+
+        An article first reached through related links and later found in a listing
+        counts as listed: its own related links are then followed after all.
+        """
         code = article_id(url)
-        if code in self.requested_ids:
-            self.crawler.stats.inc_value(keys.ARTICLE_SEEN_AGAIN)
-            return None
-        self.requested_ids.add(code)
-        self.crawler.stats.inc_value(keys.ARTICLE_REQUESTED)
+        known_depth = self.requested_ids.get(code)
+        if known_depth is None:
+            self.requested_ids[code] = depth
+            self.crawler.stats.inc_value(keys.ARTICLE_REQUESTED)
+            yield self.article_request(url, via, depth)
+            return
+        self.crawler.stats.inc_value(keys.ARTICLE_SEEN_AGAIN)
+        if depth < known_depth:
+            self.requested_ids[code] = depth
+            if code in self.unfollowed and depth < self.args.related_depth:
+                parent_url, related = self.unfollowed.pop(code)
+                yield from self.related_requests(parent_url, related, depth + 1)
+
+    def article_request(self, url: str, via: str | None, depth: int) -> scrapy.Request:
         request = self.request("article", canonical_url(url), depth=depth)
         request.meta["via"] = via
         if self.args.render == "always":
@@ -398,8 +429,7 @@ class AlineaSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         kind = request.meta.get("kind", "other")
-        response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else failure.type.__name__
+        reason = describe_failure(failure)
         self.crawler.stats.inc_value(keys.REQUEST_ERROR.format(kind=kind))
         self.logger.error("request failed (%s, %s): %s", kind, reason, request.url)
         self.crawler.signals.send_catch_log(page_failed, url=request.url, kind=kind, reason=reason)

@@ -12,12 +12,14 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from .faults import FaultPlan, plan_from_options
 from .model import Article, Site, build_site
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-__all__ = ["Article", "Replica", "Site", "build_site"]
+__all__ = ["Article", "FaultPlan", "Replica", "Site", "build_site"]
 MODEL_OPTIONS = ("articles", "seed", "hidden_every")  # the rest only change how the server answers
+FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "fault_oversize")
 
 
 class Replica:
@@ -26,6 +28,8 @@ class Replica:
     def __init__(self, articles: int = 24, seed: int = 2021, **opts):
         self.options = {"articles": articles, "seed": seed, **opts}
         self.site = build_site(**{k: v for k, v in self.options.items() if k in MODEL_OPTIONS})
+        # The faults the server injects (``faults=0``: none); ``.plan.broken()`` is what fails for good.
+        self.plan = plan_from_options(self.site, **{k: v for k, v in opts.items() if k in FAULT_OPTIONS})
         self.url = ""
         self.proc = None
 
@@ -78,3 +82,7 @@ class Replica:
 
     def stats(self) -> dict:
         return self._call("/_admin/stats")
+
+    def faults(self) -> dict:
+        """``served_ok`` (codes of articles served correctly at least once), ``injected``, ``hosts``."""
+        return self._call("/_admin/faults")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .faults import FaultyApp, add_arguments, plan_from_options
 from .model import build_site
 
 
@@ -17,6 +18,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--access-log", action="store_true", help="log requests to stderr")
     p.add_argument("--related-api-moves-after", type=int, default=0,
                    help="after N answers the JS list endpoint moves to /api/v2/related/ (0 = never)")
+    add_arguments(p)
     return p.parse_args(argv)
 
 
@@ -27,7 +29,11 @@ def main(argv=None) -> None:
     from .server import App, listen
 
     site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every)
-    port = listen(App(site, related_api_moves_after=args.related_api_moves_after), args.port, args.host, args.access_log)
+    app = App(site, related_api_moves_after=args.related_api_moves_after)
+    if args.faults:
+        app = FaultyApp(app, plan_from_options(site, args.faults, args.fault_seed, args.fault_max_in_row,
+                                               args.fault_slow, args.fault_oversize))
+    port = listen(app, args.port, args.host, args.access_log)
     sys.stdout.write(f"http://{args.host}:{port.getHost().port}\n")
     sys.stdout.flush()
     reactor.run()

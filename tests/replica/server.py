@@ -47,6 +47,8 @@ class Response:
     status: int = 200
     content_type: str = HTML
     headers: list = field(default_factory=list)  # extra (name, value) pairs
+    delay: float = 0.0  # seconds before the response is sent (fault injection)
+    abort: bool = False  # drop the connection instead of answering (fault injection)
 
     @property
     def data(self) -> bytes:
@@ -214,6 +216,20 @@ class ReplicaResource(resource.Resource):
 
     def render(self, request):
         resp = self.app.handle(to_request(request))
+        if resp.abort:
+            request.transport.abortConnection()
+            return server.NOT_DONE_YET
+        if resp.delay:
+            call = reactor.callLater(resp.delay, self._send_later, request, resp)
+            request.notifyFinish().addErrback(lambda _: call.active() and call.cancel())
+            return server.NOT_DONE_YET
+        return self._send(request, resp)
+
+    def _send_later(self, request, resp: Response) -> None:
+        request.write(self._send(request, resp))
+        request.finish()
+
+    def _send(self, request, resp: Response) -> bytes:
         request.setResponseCode(resp.status)
         request.setHeader(b"content-type", resp.content_type.encode())
         for name, value in resp.headers:

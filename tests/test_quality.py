@@ -1,0 +1,38 @@
+"""The quality check at close: a crawl with nothing to show exits 1 and says why; a healthy one exits 0."""
+from __future__ import annotations
+
+import pytest
+
+from tests.crawl import run_crawl
+from tests.replica import Replica
+
+
+@pytest.mark.timeout(180)
+def test_everything_broken_fails_with_a_readable_summary(tmp_path):
+    # Every request to every page fails, however often it is retried.
+    with Replica(articles=12, seed=4, faults=1.0, fault_max_in_row=1000, fault_slow=1.5) as broken:
+        result = run_crawl(tmp_path, {"base_url": broken.url, "render": "never"},
+                           {"DOWNLOAD_TIMEOUT": "1", "ALINEA_RETRY_BACKOFF": "0.1", "RETRY_TIMES": "1"})
+    assert result.returncode == 1
+    summary = result.report["failed"]
+    assert summary.startswith("Quality check failed: 0 articles exported (minimum 1)")
+    assert "pages failed (100%, limit 10%)" in summary
+    assert f"crawl failed: {summary}" in result.log
+    assert result.stats["alinea/failed"] == summary
+
+
+@pytest.mark.timeout(180)
+def test_a_healthy_crawl_passes(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"})
+    assert result.returncode == 0, result.report.get("failed")
+    assert result.report["failed"] is None
+    assert "[Spidermon] Quality/enough articles... OK" in result.log
+
+
+@pytest.mark.timeout(180)
+def test_thresholds_are_settings(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"},
+                       {"ALINEA_MIN_ITEMS": "1000", "ALINEA_MIN_COVERAGE": '{"authors": 1.0}'})
+    assert result.returncode == 1
+    assert f"{len(result.items)} articles exported (minimum 1000)" in result.report["failed"]
+    assert "authors in " in result.report["failed"] and "(minimum 100%)" in result.report["failed"]

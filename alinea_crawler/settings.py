@@ -92,6 +92,14 @@ ALINEA_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0, "authors"
 ALINEA_MAX_ERROR_RATE = 0.1  # pages given up / pages fetched or given up
 ALINEA_MAX_DROP_RATE = 0.1  # articles dropped as broken (no title, body or date) / articles read
 
+# --- Incremental runs and per-job exports (Scrapyd) --------------------------
+# Scrapyd runs spiders in its own working directory: give these absolute paths.
+ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; python -m alinea_crawler.schedule turns it on
+ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
+ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
+SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
+ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
+
 # --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4

@@ -1,0 +1,127 @@
+"""``python -m alinea_crawler.schedule``: start one incremental Scrapyd job, unless one is still pending or running.
+
+Scrapyd has no periodic scheduler: run this from cron or a systemd timer.
+It asks ``listjobs.json`` first and skips (exit 0, one line) while a job of
+the same spider is pending or running, so slow runs never pile up; otherwise
+it calls ``schedule.json`` with ``ALINEA_INCREMENTAL=1`` (override with
+``-s ALINEA_INCREMENTAL=0``). Exit 1 with one line when Scrapyd is
+unreachable or answers an error; 2 for bad arguments.
+
+Scrapyd URL from ``--url`` or ``SCRAPYD_URL``; HTTP basic auth from
+``SCRAPYD_USERNAME`` and ``SCRAPYD_PASSWORD``. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+DEFAULT_URL = "http://127.0.0.1:6800"
+# Form fields schedule.json reads itself: a spider argument must not use these names.
+RESERVED_ARGS = frozenset({"project", "spider", "setting", "jobid", "priority", "_version"})
+
+
+class ScrapydError(Exception):
+    """Scrapyd could not be reached or answered an error; the message is one line."""
+
+
+class Scrapyd:
+    def __init__(self, url: str, username: str = "", password: str = "", timeout: float = 30):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.headers = {"Authorization": f"Basic {token}"} if username else {}
+
+    def call(self, endpoint: str, query: dict[str, str] | None = None,
+             form: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+        """GET (``query``) or POST (``form``) one JSON endpoint; ``ScrapydError`` unless status is ok."""
+        url = f"{self.url}/{endpoint}" + (f"?{urlencode(query)}" if query else "")
+        data = urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(url, data=data, headers=self.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            hint = " (check SCRAPYD_USERNAME and SCRAPYD_PASSWORD)" if error.code == 401 else ""
+            raise ScrapydError(f"Scrapyd {url} answered HTTP {error.code} {error.reason}{hint}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise ScrapydError(f"Scrapyd at {self.url} is unreachable: {reason}") from None
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            raise ScrapydError(f"Scrapyd {url} answered no JSON: {body[:80]!r}") from None
+        if answer.get("status") != "ok":
+            raise ScrapydError(f"Scrapyd {endpoint}: {answer.get('message', answer)}")
+        return answer
+
+    def active_job(self, project: str, spider: str) -> tuple[str, dict[str, Any]] | None:
+        """(state, job) of a pending or running job of this spider, if any."""
+        jobs = self.call("listjobs.json", query={"project": project})
+        for state in ("running", "pending"):
+            for job in jobs.get(state, []):
+                if job.get("spider") == spider:
+                    return state, job
+        return None
+
+    def schedule(self, project: str, spider: str, args: dict[str, str], settings: dict[str, str]) -> str:
+        form = [("project", project), ("spider", spider), *args.items()]
+        form += [("setting", f"{name}={value}") for name, value in settings.items()]
+        return self.call("schedule.json", form=form)["jobid"]
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m alinea_crawler.schedule", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=os.environ.get("SCRAPYD_URL") or DEFAULT_URL,
+                        help="Scrapyd URL (default: $SCRAPYD_URL or %(default)s)")
+    parser.add_argument("--project", default="alinea_crawler")
+    parser.add_argument("--spider", default="alinea")
+    parser.add_argument("-a", dest="args", metavar="NAME=VALUE", type=_pair, action="append", default=[],
+                        help="spider argument (repeatable)")
+    parser.add_argument("-s", dest="settings", metavar="NAME=VALUE", type=_pair, action="append", default=[],
+                        help="Scrapy setting for this job (repeatable)")
+    parser.add_argument("--timeout", type=float, default=30, help="seconds per HTTP call")
+    options = parser.parse_args(argv)
+    reserved = sorted(RESERVED_ARGS & {name for name, _ in options.args})
+    if reserved:
+        parser.error(f"-a {reserved[0]}=...: Scrapyd reserves this name; it cannot be a spider argument")
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_args(argv)
+    scrapyd = Scrapyd(options.url, os.environ.get("SCRAPYD_USERNAME", ""),
+                      os.environ.get("SCRAPYD_PASSWORD", ""), options.timeout)
+    target = f"{options.project}/{options.spider}"
+    try:
+        if active := scrapyd.active_job(options.project, options.spider):
+            state, job = active
+            print(f"skipped: job {job['id']} of {target} is still {state}")
+            return 0
+        settings = {"ALINEA_INCREMENTAL": "1", **dict(options.settings)}
+        job_id = scrapyd.schedule(options.project, options.spider, dict(options.args), settings)
+    except ScrapydError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"scheduled: job {job_id} of {target} on {scrapyd.url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

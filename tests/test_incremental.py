@@ -1,0 +1,153 @@
+"""IncrementalMiddleware on plain requests and signals: no network, no reactor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from alinea_crawler.addons import ExportDirAddon
+from alinea_crawler.incremental import ExportedStore, IncrementalMiddleware
+from alinea_crawler.spiders.alinea import AlineaSpider
+from tests.replica import build_site
+from tests.replica.pages import section_page
+
+BASE = "http://alinea.test"
+SITE = build_site(articles=24, seed=2021)
+SECTION = next(s for s in SITE.sections if SITE.listing(s))
+FEED = "/tmp/items-%(batch_id)d.jsonl"
+
+
+def make_middleware(tmp_path: Path, refresh: bool = False, **settings) -> IncrementalMiddleware:
+    crawler = get_crawler(AlineaSpider, {"ALINEA_INCREMENTAL": True,
+                                         "ALINEA_STATE_PATH": str(tmp_path / "state.sqlite3"), **settings})
+    crawler.spider = AlineaSpider(base_url=BASE, refresh=str(int(refresh)))  # no from_crawler: no browser lookup
+    return IncrementalMiddleware.from_crawler(crawler)
+
+
+def article(code: str) -> scrapy.Request:
+    return scrapy.Request(f"{BASE}/politik/judul-{code}", meta={"kind": "article"})
+
+
+def section_response() -> HtmlResponse:
+    html = section_page(BASE, SITE, SECTION, token="t" * 40)
+    return HtmlResponse(f"{BASE}/{SECTION}", body=html, encoding="utf-8")
+
+
+def more_request() -> scrapy.FormRequest:
+    return scrapy.FormRequest(f"{BASE}/more", formdata={"next": "10"}, meta={"kind": "more"})
+
+
+def output(mw: IncrementalMiddleware, requests: list[scrapy.Request], response=None) -> list[scrapy.Request]:
+    return list(mw.process_spider_output(response, requests))
+
+
+def record(mw: IncrementalMiddleware, codes: list[str]) -> None:
+    mw.store.record((code, f"{BASE}/x/y-{code}") for code in codes)
+
+
+def stat(mw: IncrementalMiddleware, what: str) -> int:
+    return mw.crawler.stats.get_value(f"alinea/incremental/{what}", 0)
+
+
+def scrape(mw: IncrementalMiddleware, codes: list[str]) -> None:
+    for code in codes:
+        mw.crawler.signals.send_catch_log(signals.item_scraped, item={"article_id": code, "url": f"{BASE}/x/y-{code}"},
+                                          response=None, spider=mw.crawler.spider)
+
+
+def close_slot(mw: IncrementalMiddleware, itemcount: int, uri: str = FEED) -> None:
+    mw.crawler.signals.send_catch_log(signals.feed_slot_closed, slot=SimpleNamespace(uri_template=uri, itemcount=itemcount))
+
+
+def test_off_by_default(tmp_path):
+    crawler = get_crawler(AlineaSpider, {"ALINEA_STATE_PATH": str(tmp_path / "s.sqlite3")})
+    with pytest.raises(NotConfigured):
+        IncrementalMiddleware.from_crawler(crawler)
+
+
+def test_known_article_requests_are_skipped(tmp_path):
+    mw = make_middleware(tmp_path)
+    record(mw, ["bAAAAAAAA1"])
+    kept = output(mw, [article("bAAAAAAAA1"), article("bBBBBBBBB2"), scrapy.Request(f"{BASE}/politik")])
+    assert [r.url for r in kept] == [f"{BASE}/politik/judul-bBBBBBBBB2", f"{BASE}/politik"]
+    assert stat(mw, "skipped") == 1
+
+
+def test_more_request_dropped_when_every_card_is_known(tmp_path):
+    mw = make_middleware(tmp_path)
+    codes = [a.code for a in SITE.listing(SECTION)]
+    record(mw, codes[1:])
+    assert output(mw, [more_request()], section_response()), "one card is new: page 2 may hold more"
+    record(mw, codes[:1])
+    assert output(mw, [more_request()], section_response()) == []
+    assert stat(mw, "listing_stopped") == 1
+
+
+def test_refresh_skips_nothing_but_records(tmp_path):
+    mw = make_middleware(tmp_path, refresh=True, FEEDS={FEED: {"format": "jsonlines"}})
+    record(mw, [a.code for a in SITE.listing(SECTION)] + ["bAAAAAAAA1"])
+    assert len(output(mw, [article("bAAAAAAAA1"), more_request()], section_response())) == 2
+    scrape(mw, ["bCCCCCCCC3"])
+    close_slot(mw, 1)
+    assert mw.store.known(["bCCCCCCCC3"]) == {"bCCCCCCCC3"}
+    assert stat(mw, "skipped") == stat(mw, "listing_stopped") == 0
+
+
+def test_ids_recorded_only_when_their_feed_batch_is_stored(tmp_path):
+    mw = make_middleware(tmp_path, FEEDS={FEED: {"format": "jsonlines", "batch_item_count": 2}})
+    scrape(mw, ["bAAAAAAAA1", "bBBBBBBBB2", "bCCCCCCCC3"])
+    assert mw.store.count() == 0, "scraped is not stored: nothing recorded before a slot closes"
+    close_slot(mw, 2)
+    assert mw.store.known(["bAAAAAAAA1", "bBBBBBBBB2", "bCCCCCCCC3"]) == {"bAAAAAAAA1", "bBBBBBBBB2"}
+    close_slot(mw, 1)
+    assert mw.store.count() == 3 and stat(mw, "recorded") == 3
+
+
+def test_every_feed_must_be_stored(tmp_path):
+    mw = make_middleware(tmp_path, FEEDS={FEED: {"format": "jsonlines"}, "/tmp/b.csv": {"format": "csv"}})
+    scrape(mw, ["bAAAAAAAA1"])
+    close_slot(mw, 1)
+    assert mw.store.count() == 0
+    close_slot(mw, 1, uri="/tmp/b.csv")
+    assert mw.store.count() == 1
+
+
+def test_failed_feed_storage_records_nothing(tmp_path):
+    mw = make_middleware(tmp_path, FEEDS={FEED: {"format": "jsonlines"}})
+    scrape(mw, ["bAAAAAAAA1"])
+    mw.crawler.stats.inc_value("feedexport/failed_count/FileFeedStorage")
+    close_slot(mw, 1)
+    assert mw.store.count() == 0
+
+
+@pytest.mark.parametrize(("reason", "recorded"), [("finished", 1), ("shutdown", 0)])
+def test_without_feeds_recorded_when_crawl_finishes(tmp_path, reason, recorded):
+    mw = make_middleware(tmp_path)
+    scrape(mw, ["bAAAAAAAA1"])
+    mw.crawler.signals.send_catch_log(signals.spider_closed, spider=mw.crawler.spider, reason=reason)
+    assert mw.store.count() == recorded
+
+
+def test_store_upserts(tmp_path):
+    store = ExportedStore(tmp_path / "deep" / "state.sqlite3")
+    store.record([("bAAAAAAAA1", "u1")])
+    store.record([("bAAAAAAAA1", "u2")])
+    assert store.count() == 1
+    assert store.conn.execute("SELECT url FROM exported").fetchone() == ("u2",)
+
+
+def test_export_dir_addon_adds_feeds_next_to_existing(tmp_path):
+    settings = Settings({"ALINEA_EXPORT_DIR": str(tmp_path / "100%"), "FEEDS": {"a.jsonl": {"format": "jsonlines"}}})
+    ExportDirAddon().update_settings(settings)
+    feeds = settings.getdict("FEEDS")
+    folder = str(tmp_path / "100%%")
+    assert set(feeds) == {"a.jsonl", f"{folder}/alinea-%(job_id)s.csv", f"{folder}/alinea-%(job_id)s.jsonl"}
+    assert feeds[f"{folder}/alinea-%(job_id)s.csv"]["format"] == "csv"

@@ -1,0 +1,201 @@
+"""Deploy to a real Scrapyd, schedule with ``python -m alinea_crawler.schedule``, read the per-job exports.
+
+One Scrapyd (free loopback port, own folder, the repo's scrapyd.conf with test
+overrides, basic auth on) and one replica serve the whole module.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from alinea_crawler.schedule import Scrapyd
+from tests.crawl import FAST, REPO_ROOT, run_crawl
+from tests.replica import Replica
+
+pytestmark = pytest.mark.timeout(120)
+
+BIN = Path(sys.executable).parent
+PROJECT, SPIDER = "alinea_crawler", "alinea"
+USERNAME, PASSWORD = "crawler", "s3cret"
+JOB_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_scrapyd_conf(folder: Path, port: int) -> None:
+    """The repo's scrapyd.conf, on another port, with absolute folders under ``folder``."""
+    conf = configparser.ConfigParser()
+    conf.read(REPO_ROOT / "scrapyd.conf")
+    assert conf["scrapyd"]["items_dir"] == "", "a non-empty items_dir would replace the project's FEEDS"
+    conf["scrapyd"].update({
+        "http_port": str(port), "poll_interval": "0.2", "max_proc": "4",
+        **{name: str(folder / name) for name in ("eggs_dir", "logs_dir", "dbs_dir")},
+    })
+    with open(folder / "scrapyd.conf", "w") as file:
+        conf.write(file)
+
+
+@dataclass
+class Server:
+    url: str
+    folder: Path
+    env: dict[str, str]  # what cron would have: SCRAPYD_URL and the credentials
+
+    @property
+    def api(self) -> Scrapyd:
+        return Scrapyd(self.url, USERNAME, PASSWORD, timeout=10)
+
+    def schedule(self, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "alinea_crawler.schedule", *argv], cwd=REPO_ROOT,
+                              env=env or self.env, capture_output=True, text=True, timeout=30)
+
+    def log(self, job: str) -> str:
+        path = self.folder / "logs_dir" / PROJECT / SPIDER / f"{job}.log"
+        return path.read_text(encoding="utf-8") if path.exists() else "(no log)"
+
+    def wait_finished(self, job: str) -> None:
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while time.monotonic() < deadline:
+            jobs = self.api.call("listjobs.json", query={"project": PROJECT})
+            if any(j["id"] == job for j in jobs["finished"]):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"job {job} did not finish in {JOB_TIMEOUT}s:\n{self.log(job)[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[Replica]:
+    with Replica(articles=24, seed=2021) as running:  # own replica: these tests publish articles
+        yield running
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("scrapyd")
+    port = free_port()
+    write_scrapyd_conf(folder, port)
+    env = {**os.environ, "SCRAPYD_URL": f"http://127.0.0.1:{port}",
+           "SCRAPYD_USERNAME": USERNAME, "SCRAPYD_PASSWORD": PASSWORD}
+    # cwd=folder: Scrapyd reads ./scrapyd.conf, and spiders run there, away from the repo's scrapy.cfg.
+    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=folder, env=env,
+                            stdout=open(folder / "scrapyd.out", "w"), stderr=subprocess.STDOUT)
+    server = Server(env["SCRAPYD_URL"], folder, env)
+    try:
+        wait_for_daemon(server, proc)
+        deploy = subprocess.run([str(BIN / "scrapyd-deploy"), "remote"], cwd=REPO_ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert deploy.returncode == 0 and '"status": "ok"' in deploy.stdout, deploy.stderr + deploy.stdout
+        assert SPIDER in server.api.call("listspiders.json", query={"project": PROJECT})["spiders"]
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for_daemon(server: Server, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError((server.folder / "scrapyd.out").read_text())
+        try:
+            server.api.call("daemonstatus.json")
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise AssertionError("scrapyd did not start:\n" + (server.folder / "scrapyd.out").read_text())
+
+
+def job_settings(tmp: Path, **extra: str) -> list[str]:
+    settings = {**FAST, "ALINEA_STATE_PATH": str(tmp / "state.sqlite3"),
+                "ALINEA_EXPORT_DIR": str(tmp / "exports"), **extra}
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+
+
+def schedule_job(scrapyd: Server, replica: Replica, tmp: Path, **extra: str) -> str:
+    done = scrapyd.schedule("-a", f"base_url={replica.url}", "-a", "render=never", *job_settings(tmp, **extra))
+    assert done.returncode == 0 and done.stdout.startswith("scheduled: job "), done.stderr + done.stdout
+    return done.stdout.split()[2]
+
+
+def run_job(scrapyd: Server, replica: Replica, tmp: Path) -> tuple[set[str], dict[str, int]]:
+    """One incremental job to the end: the article ids of its export and the replica's requests by kind."""
+    before = replica.stats()["by_kind"]
+    job = schedule_job(scrapyd, replica, tmp)
+    scrapyd.wait_finished(job)
+    log = scrapyd.log(job)
+    assert "Traceback" not in log, log[-3000:]
+    lines = (tmp / "exports" / f"alinea-{job}.jsonl").read_text(encoding="utf-8").splitlines()
+    csv_rows = (tmp / "exports" / f"alinea-{job}.csv").read_text(encoding="utf-8")
+    ids = {json.loads(line)["article_id"] for line in lines}
+    assert len(ids) == len(lines) and all(code in csv_rows for code in ids)
+    after = replica.stats()["by_kind"]
+    return ids, {kind: after[kind] - before.get(kind, 0) for kind in after}
+
+
+def test_each_run_exports_only_what_is_new(scrapyd, replica, tmp_path):
+    full = run_crawl(tmp_path / "full", {"base_url": replica.url, "render": "never"})  # plain crawl: a full export
+    assert full.returncode == 0, full.log[-3000:]
+    everything = set(full.by_id())
+    assert {a.code for a in replica.site.listed_articles} <= everything
+
+    first, _ = run_job(scrapyd, replica, tmp_path)
+    assert first == everything
+
+    second, requests = run_job(scrapyd, replica, tmp_path)
+    sections = len(replica.site.sections)
+    assert second == set()
+    assert requests["article"] == 0 and requests["section"] == sections and requests["home"] == 1
+    assert requests["more"] <= sections  # at most one load-more per section
+    assert sum(requests.values()) <= 3 + 2 * sections + 1  # home, indeks, rss, sections, /more, robots.txt
+
+    published = set(replica.publish(3))
+    third, _ = run_job(scrapyd, replica, tmp_path)
+    assert third == published
+
+
+def test_schedule_skips_while_a_job_is_active(scrapyd, replica, tmp_path):
+    slow = schedule_job(scrapyd, replica, tmp_path, DOWNLOAD_DELAY="2", RANDOMIZE_DOWNLOAD_DELAY="0")
+    try:
+        again = scrapyd.schedule("-a", f"base_url={replica.url}")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.strip() in (f"skipped: job {slow} of {PROJECT}/{SPIDER} is still pending",
+                                        f"skipped: job {slow} of {PROJECT}/{SPIDER} is still running")
+        jobs = scrapyd.api.call("listjobs.json", query={"project": PROJECT})
+        assert [j["id"] for j in jobs["pending"] + jobs["running"]] == [slow]
+    finally:
+        cancel = scrapyd.api.call("cancel.json", form=[("project", PROJECT), ("job", slow), ("signal", "KILL")])
+        if cancel["prevstate"] == "running":  # a pending job is just dropped from the queue
+            scrapyd.wait_finished(slow)
+
+
+def test_schedule_errors_are_one_line(scrapyd):
+    wrong_password = scrapyd.schedule(env={**scrapyd.env, "SCRAPYD_PASSWORD": "wrong"})
+    assert wrong_password.returncode == 1
+    assert wrong_password.stderr.strip().endswith("HTTP 401 Unauthorized (check SCRAPYD_USERNAME and SCRAPYD_PASSWORD)")
+
+    unreachable = scrapyd.schedule("--url", f"http://127.0.0.1:{free_port()}")
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.startswith("error: Scrapyd at http://127.0.0.1:") and unreachable.stderr.count("\n") == 1
+
+    unknown = scrapyd.schedule("--project", "no_such_project")
+    assert unknown.returncode == 1
+    assert unknown.stderr == "error: Scrapyd listjobs.json: project 'no_such_project' not found\n"

@@ -18,6 +18,8 @@ from . import stats as keys
 
 logger = logging.getLogger(__name__)
 COVERAGE = "spidermon_field_coverage/"  # + <item type>/<field>
+# A crawl that stopped at a limit the user set (CLOSESPIDER_ITEMCOUNT, …) finished as asked.
+FINISHED = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"})
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -83,7 +85,7 @@ class QualityMonitor(_QualityMonitor):
     @monitors.name("finish reason")
     def test_5_finish_reason(self) -> None:
         reason = self.stats.get("finish_reason")
-        if reason != "finished":
+        if reason not in FINISHED:
             self.fail(f"the crawl ended as {reason!r}, not 'finished'")
 
 

@@ -36,3 +36,11 @@ def test_thresholds_are_settings(replica, tmp_path):
     assert result.returncode == 1
     assert f"{len(result.items)} articles exported (minimum 1000)" in result.report["failed"]
     assert "authors in " in result.report["failed"] and "(minimum 100%)" in result.report["failed"]
+
+
+@pytest.mark.timeout(180)
+def test_a_limit_the_user_set_is_a_finished_crawl(replica, tmp_path):
+    limited = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"}, {"CLOSESPIDER_ITEMCOUNT": "3"})
+    assert limited.stats["finish_reason"] == "closespider_itemcount"
+    assert limited.returncode == 0, limited.report.get("failed")
+    assert "[Spidermon] Quality/finish reason... OK" in limited.log

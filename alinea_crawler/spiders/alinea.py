@@ -8,7 +8,7 @@ and ``via`` (the page that linked to it, the item's ``discovered_from``).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -29,6 +29,12 @@ from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, 
 from ..pages.related import endpoint_links
 from ..rendering import WAIT_FOR_RELATED_LIST, RelatedEndpoint, enable_rendering, find_browser
 from ..urls import article_id, canonical_url, same_site
+
+
+# ArticlePage fields that go into the item unchanged.
+ITEM_FIELDS_FROM_PAGE = tuple(
+    sorted({f.name for f in fields(ArticleItem)} & {f.name for f in fields(ArticlePage)} - {"article_id"})
+)
 
 
 @dataclass(frozen=True)
@@ -222,23 +228,13 @@ class AlineaSpider(scrapy.Spider):
         yield from self.finish_article(item, depth)
 
     def item(self, page: ArticlePage, response: Response) -> ArticleItem:
+        """The page's fields (the pipelines clean and parse them), plus how the article was found."""
+        shared = {name: getattr(page, name) for name in ITEM_FIELDS_FROM_PAGE}
         return ArticleItem(
-            url=page.url,
+            **shared,
             article_id=page.article_id or article_id(response.url),
-            section=page.section,
-            title=page.title,
-            lead=page.lead,
-            authors=page.authors,
-            editor=page.editor,
-            published_at_raw=page.published_at_raw,
             modified_at=page.modified_at_raw,
-            tags=page.tags,
-            image_url=page.image_url,
-            image_caption=page.image_caption,
-            body=page.body,
-            related_urls=page.related_urls,
             discovered_from=response.meta.get("via"),
-            layout=page.layout,
         )
 
     def finish_article(self, item: ArticleItem, depth: int) -> Iterator[Any]:
@@ -259,6 +255,12 @@ class AlineaSpider(scrapy.Spider):
 
     def count_related(self, path: str, urls: list[str]) -> None:
         self.crawler.stats.inc_value(keys.RELATED_FOUND.format(path=path), len(urls))
+
+    def add_related(self, item: ArticleItem, urls: list[str], path: str) -> None:
+        """Links JavaScript would have added, after the page's own, each once."""
+        new = [url for url in urls if url not in item.related_urls]
+        item.related_urls = item.related_urls + new
+        self.count_related(path, new)
 
     # -- JavaScript-filled "Berita Lainnya" -------------------------------------
 
@@ -314,9 +316,7 @@ class AlineaSpider(scrapy.Spider):
         if page is None or page.related_pending:
             self.crawler.stats.inc_value(keys.RENDER.format(what="list_still_empty"))
         else:
-            new = [url for url in page.related_urls if url not in item.related_urls]
-            item.related_urls = item.related_urls + new
-            self.count_related("rendered", new)
+            self.add_related(item, page.related_urls, "rendered")
         yield from self.finish_article(item, depth)
         yield from self.release_parked()
 
@@ -336,9 +336,7 @@ class AlineaSpider(scrapy.Spider):
             return
         self.endpoint.worked()
         self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_used"))
-        new = [url for url in urls if url not in item.related_urls]
-        item.related_urls = item.related_urls + new
-        self.count_related("endpoint", new)
+        self.add_related(item, urls, "endpoint")
         yield from self.finish_article(item, depth)
 
     def related_endpoint_failed(self, failure: Failure) -> Iterator[Any]:

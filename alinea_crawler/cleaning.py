@@ -21,6 +21,11 @@ from dataclasses import dataclass
 
 from parsel import Selector
 
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
+
+_css_to_xpath = HTMLTranslator().css_to_xpath
+
 # rule name -> CSS selector of elements that are never article text.
 ELEMENT_RULES: dict[str, str] = {
     "ad_slot": ".ads-slot, .ads, .advertisement, ins.adsbygoogle, [id^='div-gpt-ad']",
@@ -48,24 +53,42 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 }
 
 
+def _rule_xpath(query: str) -> str:
+    return query if query.startswith(".//") else _css_to_xpath(query, prefix=".//")
+
+
+def _self_test(query: str) -> etree.XPath:
+    """Does this very element match the rule? (the rule's XPath on the ``self`` axis)"""
+    if query.startswith(".//"):
+        return etree.XPath("self::" + query[3:])
+    return etree.XPath(_css_to_xpath(query, prefix="self::"))
+
+
+# One pass finds every candidate in document order; each is then named by the first rule it matches.
+_ANY_RULE = etree.XPath(" | ".join(_rule_xpath(q) for q in ELEMENT_RULES.values()))
+_RULE_TESTS = {rule: _self_test(query) for rule, query in ELEMENT_RULES.items()}
+
+
 def drop_boilerplate_elements(container: Selector) -> Counter[str]:
-    """Remove every ELEMENT_RULES match inside ``container`` (in place)."""
+    """Remove every ELEMENT_RULES match inside ``container`` (in place, on its lxml tree)."""
     removed: Counter[str] = Counter()
-    for rule, query in ELEMENT_RULES.items():
-        for element in container.xpath(query) if query.startswith(".//") else container.css(query):
-            if container.root in element.root.iterancestors():  # not inside one dropped already
-                element.drop()
-                removed[rule] += 1
+    root = container.root
+    for element in _ANY_RULE(root):
+        if root in element.iterancestors():  # not inside one dropped already
+            rule = next(rule for rule, matches in _RULE_TESTS.items() if matches(element))
+            element.drop_tree()  # what Selector.drop does to an HTML element
+            removed[rule] += 1
     return removed
+
+
+# All LINE_RULES as one pattern of named alternatives: one match per line, whatever the number of rules.
+_ANY_LINE_RULE = re.compile("|".join(f"(?P<{rule}>{pattern.pattern})" for rule, pattern in LINE_RULES.items()))
 
 
 def boilerplate_rule(line: str) -> str | None:
     """The LINE_RULES name that the whole line matches, else ``None``."""
-    normalized = " ".join(line.split()).lower()
-    for rule, pattern in LINE_RULES.items():
-        if pattern.fullmatch(normalized):
-            return rule
-    return None
+    match = _ANY_LINE_RULE.fullmatch(" ".join(line.split()).lower())
+    return match.lastgroup if match else None
 
 
 @dataclass

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "OpinionNewsArticle",
@@ -17,7 +20,7 @@ ARTICLE_TYPES = frozenset(
 def ld_objects(sel: Selector) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, ``@graph`` members flattened."""
     objects: list[dict[str, Any]] = []
-    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+    for raw in elements(sel, '//script[@type="application/ld+json"]/text()', css=False):
         try:
             data = json.loads(raw)
         except ValueError:
@@ -40,20 +43,23 @@ def ld_types(obj: dict[str, Any]) -> set[str]:
     return {kind} if isinstance(kind, str) else set(kind)
 
 
-def ld_article(sel: Selector) -> dict[str, Any]:
-    """The first NewsArticle-like JSON-LD object, or ``{}``."""
-    return next((o for o in ld_objects(sel) if ld_types(o) & ARTICLE_TYPES), {})
+def ld_article(sel: Selector, objects: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The first NewsArticle-like JSON-LD object, or ``{}`` (``objects``: ``ld_objects(sel)`` if known)."""
+    return next((o for o in (ld_objects(sel) if objects is None else objects) if ld_types(o) & ARTICLE_TYPES), {})
 
 
-def meta(sel: Selector, name: str) -> str | None:
-    """``<meta property=name>`` or ``<meta name=name>`` content, stripped."""
-    value = sel.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content').get()
-    return clean_text(value)
+_META = etree.XPath("//meta[@content]", smart_strings=False)
 
 
-def meta_all(sel: Selector, name: str) -> list[str]:
-    values = sel.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content').getall()
-    return [v for v in map(clean_text, values) if v]
+def meta_map(sel: Selector) -> dict[str, list[str]]:
+    """Every ``<meta property|name=… content=…>`` of the page in one pass: name -> contents, in page order."""
+    found: dict[str, list[str]] = {}
+    for node in _META(sel.root):
+        content = clean_text(node.get("content"))
+        for key in {node.get("property"), node.get("name")} - {None}:
+            if content:
+                found.setdefault(key, []).append(content)
+    return found
 
 
 def clean_text(value: str | None) -> str | None:
@@ -63,25 +69,55 @@ def clean_text(value: str | None) -> str | None:
     return " ".join(value.split()) or None
 
 
+_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style)]"
+# Compiled once and run on the lxml element itself: no Selector per text node (the hot path of extraction).
+_visible_text = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+
+
 def text_of(sel: Selector | None) -> str | None:
     """The visible text of one element, white space collapsed."""
     if sel is None:
         return None
-    return clean_text(" ".join(sel.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()))
-
-
-def first(*candidates: Any) -> Any:
-    """The first candidate that is not empty: the ladder in one call."""
-    return next((c for c in candidates if c), None)
+    root = sel.root
+    texts = _visible_text(root) if isinstance(root, etree._Element) else sel.xpath(_VISIBLE_TEXT).getall()
+    return clean_text(" ".join(texts))
 
 
 def first_css(sel: Selector, queries: Iterable[str]) -> Selector | None:
     """The first element matched by the first query that matches."""
     for query in queries:
-        found = sel.css(query)
+        found = elements(sel, query)
         if found:
-            return found[0]
+            return wrap(sel, found[0])
     return None
+
+
+# Compiled CSS: the same XPath that ``Selector.css`` evaluates, compiled once and run
+# on the lxml tree, without a Selector per match. Used on the hot path of extraction.
+_css_translator = HTMLTranslator()
+
+
+@lru_cache(maxsize=256)
+def compiled(query: str, css: bool = True) -> etree.XPath:
+    return etree.XPath(_css_translator.css_to_xpath(query) if css else query, smart_strings=False)
+
+
+def elements(sel: Selector, query: str, css: bool = True) -> list[Any]:
+    """The lxml nodes of ``sel.css(query)`` (``sel.xpath(query)`` with ``css=False``)."""
+    if sel.type == "html" and isinstance(sel.root, etree._Element):
+        return compiled(query, css)(sel.root)
+    found = sel.css(query) if css else sel.xpath(query)
+    return [s.root for s in found]
+
+
+def wrap(sel: Selector, node: Any) -> Selector:
+    """A node found under ``sel`` as a Selector, as ``Selector.xpath`` makes it."""
+    return sel.__class__(root=node, namespaces=sel.namespaces, type="xml" if sel.type == "xml" else "html")
+
+
+def node_text(node: Any) -> str | None:
+    """``text_of`` an lxml element."""
+    return clean_text(" ".join(_visible_text(node)))
 
 
 def names_of(value: Any) -> list[str]:

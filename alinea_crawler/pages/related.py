@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from parsel import Selector
 
 from ..urls import absolute, article_id, canonical_url
+from .common import elements, wrap
 
-_HAS_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+# The CSS translator's test for a class (the cheap contains() first skips most elements early).
+_HAS_CLASS = "@class and contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
 # Inline "Baca juga:" paragraphs: by class, or by their bold "Baca juga" label.
 BACA_JUGA_LINKS = (
-    f"//*[{_HAS_CLASS.format('baca-juga')}]//a/@href"
-    " | //p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
+    f".//*[{_HAS_CLASS.format('baca-juga')}]//a/@href"
+    " | .//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
 )
 # The "Berita Lainnya" block: its known class, else the parent of a heading saying so.
 RELATED_BLOCKS = (
@@ -31,11 +34,15 @@ class RelatedLinks:
     pending: bool  # the block is there but empty: JavaScript fills it after load
 
 
-def related_list(sel: Selector, base_url: str, exclude: str | None = None) -> RelatedLinks:
-    """Canonical article URLs, in page order, each once; ``exclude`` is the page's own id."""
+def related_list(sel: Selector, base_url: str, exclude: str | None = None,
+                 body: Selector | None = None) -> RelatedLinks:
+    """Canonical article URLs, in page order, each once; ``exclude`` is the page's own id.
+
+    "Baca juga" links are looked for in ``body`` (the article text) when it is known, else in the page.
+    """
     block = _related_block(sel)
-    hrefs = sel.xpath(BACA_JUGA_LINKS).getall()
-    listed = block.xpath(".//a/@href").getall() if block is not None else []
+    hrefs = elements(sel if body is None else body, BACA_JUGA_LINKS, css=False)
+    listed = elements(block, ".//a/@href", css=False) if block is not None else []
     urls = article_urls(base_url, hrefs + listed, exclude)
     pending = block is not None and not article_urls(base_url, listed, exclude)
     return RelatedLinks(urls, pending)
@@ -46,19 +53,26 @@ def article_urls(base_url: str, hrefs: list[str], exclude: str | None = None) ->
     seen = {exclude}
     urls = []
     for href in hrefs:
-        url = absolute(base_url, href)
-        code = article_id(url) if url else None
+        code, url = _article_url(base_url, href)
         if code and code not in seen:
             seen.add(code)
-            urls.append(canonical_url(url))
+            urls.append(url)
     return urls
+
+
+@lru_cache(maxsize=1024)  # each listed href is read twice per page; URL parsing is most of this module's cost
+def _article_url(base_url: str, href: str) -> tuple[str | None, str | None]:
+    """(article id, canonical URL) of one href, or (None, None) when it is no article."""
+    url = absolute(base_url, href)
+    code = article_id(url) if url else None
+    return (code, canonical_url(url)) if code else (None, None)
 
 
 def _related_block(sel: Selector) -> Selector | None:
     for query in RELATED_BLOCKS:
-        found = sel.xpath(query)
+        found = elements(sel, query, css=False)
         if found:
-            return found[0]
+            return wrap(sel, found[0])
     return None
 
 

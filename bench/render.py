@@ -1,7 +1,7 @@
 """Rendering cost: a crawl in render=auto against render=never, on a replica where half the
 articles fill "Berita Lainnya" with JavaScript and every 8th is reachable only from such a list.
 
-    .venv/bin/python bench/render.py [--articles 2000]
+    .venv/bin/python -m bench.render [--articles 2000]
 
 Targets (issue #4): with a learnable endpoint fewer than 5% of article pages go through the
 browser, and pages/s in auto mode stay within 2x of never.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from common import Replica, print_table, run_crawl, write_result
+from bench.common import Replica, print_table, run_crawl, write_result
 
 
 def measure(base_url: str, render: str) -> dict:

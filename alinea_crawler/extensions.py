@@ -29,7 +29,6 @@ from .stats import FAILED, FAILURES
 logger = logging.getLogger(__name__)
 
 page_failed = object()  # signal: send_catch_log(page_failed, url=..., kind=..., reason=...)
-_DROP_REASON = re.compile(r"^article dropped \((\w+)")  # the pipelines' DropItem message
 
 
 def describe_failure(failure: Failure) -> str:
@@ -50,8 +49,7 @@ def describe_failure(failure: Failure) -> str:
 
 def describe_drop(item, exception: Exception) -> str | None:
     """Why an article was dropped as broken, or ``None`` if the drop is no failure."""
-    match = _DROP_REASON.match(str(exception))
-    reason = match[1] if match else "dropped"
+    reason = getattr(exception, "reason", "dropped")  # the pipelines' ArticleDropped names it
     if not reason.startswith("missing_"):
         return None
     raw = ItemAdapter(item).get("published_at_raw")

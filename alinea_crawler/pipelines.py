@@ -36,6 +36,14 @@ def split_authors(names: list[str]) -> list[str]:
     return authors
 
 
+class ArticleDropped(DropItem):
+    """An article dropped for a named ``reason`` (``missing_title``, ``duplicate``, …)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 class _StatsPipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -45,10 +53,10 @@ class _StatsPipeline:
     def from_crawler(cls, crawler: Crawler):
         return cls(crawler)
 
-    def drop(self, reason: str, adapter: ItemAdapter, detail: str = "") -> DropItem:
-        """Count the reason and return the DropItem to raise (LOG_FORMATTER logs its one line)."""
+    def drop(self, reason: str, adapter: ItemAdapter, detail: str = "") -> ArticleDropped:
+        """Count the reason and return the exception to raise (LOG_FORMATTER logs its one line)."""
         self.stats.inc_value(keys.DROPPED.format(reason=reason))
-        return DropItem(f"article dropped ({reason}{': ' + detail if detail else ''}): {adapter.get('url')}")
+        return ArticleDropped(reason, f"article dropped ({reason}{': ' + detail if detail else ''}): {adapter.get('url')}")
 
 
 class CleanArticlePipeline(_StatsPipeline):

@@ -341,9 +341,7 @@ class AlineaSpider(scrapy.Spider):
 
     def related_endpoint_failed(self, failure: Failure) -> Iterator[Any]:
         kwargs = failure.request.cb_kwargs
-        response = getattr(failure.value, "response", None)
-        why = f"HTTP {response.status}" if response is not None else failure.type.__name__
-        yield from self.endpoint_failed(kwargs["item"], kwargs["depth"], failure.request.url, why)
+        yield from self.endpoint_failed(kwargs["item"], kwargs["depth"], failure.request.url, describe_failure(failure))
 
     def endpoint_failed(self, item: ArticleItem, depth: int, endpoint_url: str, why: str) -> Iterator[Any]:
         """This page goes to the browser; after repeated failures the endpoint is learnt anew."""

@@ -1,5 +1,7 @@
 """Navigation rules of the spider, driven directly (no network): one request per article, depth from listings."""
 
+from datetime import datetime, timezone
+
 from scrapy.utils.test import get_crawler
 
 from alinea_crawler.items import ArticleItem
@@ -52,3 +54,14 @@ def test_follow_related_off_follows_nothing():
     s = spider(follow_related="0")
     item = ArticleItem(url=A, article_id="bAAAAAAAA", related_urls=[B, C])
     assert list(s.finish_article(item, depth=0)) == [item]
+
+
+def test_since_reads_relative_card_dates_against_now():
+    from alinea_crawler.pages.listing import Card
+
+    s = spider(since="2000-01-01")
+    assert not s.older_than_since(Card(A, "bAAAAAAAA", "judul", "2 jam lalu"))
+    s = spider(since=datetime.now(timezone.utc).isoformat())
+    assert s.older_than_since(Card(A, "bAAAAAAAA", "judul", "2 jam lalu"))
+    assert s.older_than_since(Card(A, "bAAAAAAAA", "judul", "kemarin"))
+    assert not s.older_than_since(Card(A, "bAAAAAAAA", "judul", "tanggal tak terbaca"))  # unknown: keep paging

@@ -204,7 +204,8 @@ class AlineaSpider(scrapy.Spider):
             yield from self.article_requests(card.url, via=via, depth=0)
 
     def older_than_since(self, card: Card) -> bool:
-        published = parse_id_datetime(card.date_raw)
+        """Listings may say "2 jam lalu": relative to now, when the listing was just fetched."""
+        published = parse_id_datetime(card.date_raw, now=datetime.now(timezone.utc))
         return published is not None and published < self.args.since
 
     # -- articles -------------------------------------------------------------

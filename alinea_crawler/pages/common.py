@@ -69,18 +69,13 @@ def clean_text(value: str | None) -> str | None:
     return " ".join(value.split()) or None
 
 
-_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style)]"
 # Compiled once and run on the lxml element itself: no Selector per text node (the hot path of extraction).
-_visible_text = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+_visible_text = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]", smart_strings=False)
 
 
 def text_of(sel: Selector | None) -> str | None:
     """The visible text of one element, white space collapsed."""
-    if sel is None:
-        return None
-    root = sel.root
-    texts = _visible_text(root) if isinstance(root, etree._Element) else sel.xpath(_VISIBLE_TEXT).getall()
-    return clean_text(" ".join(texts))
+    return None if sel is None else node_text(sel.root)
 
 
 def first_css(sel: Selector, queries: Iterable[str]) -> Selector | None:

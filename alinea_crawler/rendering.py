@@ -8,12 +8,29 @@ browser when it stops working.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from glob import glob
 from pathlib import Path
+from typing import Any
 
+import scrapy
+from parsel import Selector
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings
+from scrapy_playwright.page import PageMethod
+from twisted.python.failure import Failure
+
+from . import stats as keys
+from .extensions import describe_failure
+from .items import ArticleItem
+from .pages.related import endpoint_links, related_list
+from .urls import article_id, same_site
+
+logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -24,14 +41,20 @@ CHROMIUM_ARGS = [
 ]
 ARG_SETTING_PRIORITY = "spider"
 
-# Resolves once "Berita Lainnya" holds a link, or after maxMs: a bounded wait, not a sleep.
+# Resolves once "Berita Lainnya" holds a same-site article link and is not marked as loading, or after
+# maxMs: a bounded wait, not a sleep. An off-site link or a "loading" placeholder is no filled list.
 WAIT_FOR_RELATED_LIST = """async (maxMs) => {
+  const articlePath = /^\\/[a-z0-9-]+\\/(?:[a-z0-9-]+-)?b[A-Za-z0-9]{8,9}\\/?$/;
   const block = () => document.querySelector('.berita-lainnya, #berita-lainnya')
     || [...document.querySelectorAll('h2, h3, h4')]
          .find(h => h.textContent.trim().toLowerCase() === 'berita lainnya')?.parentElement;
+  const loading = el => el.matches('[aria-busy="true"], .loading, .is-loading')
+    || el.querySelector('[aria-busy="true"], .loading, .is-loading, .skeleton') !== null;
+  const filled = el => [...el.querySelectorAll('a[href]')].some(a =>
+    a.host === location.host && articlePath.test(a.pathname) && a.pathname !== location.pathname);
   for (let waited = 0; waited <= maxMs; waited += 100) {
     const found = block();
-    if (found && found.querySelector('a[href]')) return true;
+    if (found && !loading(found) && filled(found)) return true;
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   return false;
@@ -116,3 +139,210 @@ class RelatedEndpoint:
             self.template = None
             return True
         return False
+
+
+Finish = Callable[[ArticleItem, int], Iterable[Any]]  # the spider's "export this item, follow its links"
+
+
+class RelatedListCompleter:
+    """Completes a "Berita Lainnya" list that JavaScript fills: the learnt endpoint, else the browser.
+
+    The spider asks ``complete(item, depth)`` and yields what comes back: a request (endpoint or
+    render) or, when nothing can complete the list, what ``finish`` yields for the item as it is.
+    Answers come back through the spider's callbacks (Scrapy serialises callbacks as spider methods),
+    which hand them to ``parsed``/``failed``; the browser's network events to ``learn_endpoint``.
+
+    While the endpoint is unknown, one render at a time tries to learn it and the other pages wait
+    for it (``parked``) instead of all opening a browser tab. Renders that keep showing an empty list
+    while no endpoint is learnt spend the render budget (``ALINEA_RENDER_BUDGET``); once it is spent
+    no page is rendered any more and every page is exported with the links its HTML had.
+    """
+
+    def __init__(self, crawler: Crawler, browser: str | None, finish: Finish, on_error: Callable[[Failure], None],
+                 callback: Callable, errback: Callable, event_handler: str, priority: int):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.browser = browser
+        self.finish, self.on_error = finish, on_error
+        self.callback, self.errback, self.event_handler, self.priority = callback, errback, event_handler, priority
+        self.wait_ms = settings.getint("ALINEA_RENDER_WAIT_MS")
+        self.max_learning_renders = settings.getint("ALINEA_ENDPOINT_MAX_FAILURES")
+        self.render_budget = settings.getint("ALINEA_RENDER_BUDGET")  # 0: no budget
+        self.endpoint = RelatedEndpoint(settings.getint("ALINEA_ENDPOINT_MAX_FAILURES"))
+        self.learning_render = False  # a render that may teach the endpoint is under way
+        self.learning_attempts = 0
+        self.empty_renders_in_a_row = 0  # rendered, list still empty, no endpoint learnt
+        self.parked: list[tuple[ArticleItem, int]] = []  # pages waiting for the learning render
+
+    # -- what the spider asks ---------------------------------------------------
+
+    def complete(self, item: ArticleItem, depth: int) -> Iterator[Any]:
+        """The learnt endpoint, else one learning render while the others park, else the item as it is."""
+        if endpoint_url := self.endpoint.url_for(item.article_id):
+            yield self.request(endpoint_url, "endpoint", item, depth)
+        elif self.browser is None:
+            self.inc("browser_unavailable")
+            yield from self.finish(item, depth)
+        elif self.budget_spent:
+            yield from self.skip_render(item, depth)
+        elif self.learning_render:
+            self.parked.append((item, depth))
+        else:
+            self.learning_render = self.learning_attempts < self.max_learning_renders
+            self.learning_attempts += self.learning_render
+            yield self.render_request(item, depth)
+
+    def playwright_meta(self) -> dict[str, Any]:
+        """Meta of a request rendered in the browser (``render=always`` article requests use it too)."""
+        return {
+            "playwright": True,
+            "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_RELATED_LIST, self.wait_ms)],
+            "playwright_page_event_handlers": {"response": self.event_handler},
+        }
+
+    @property
+    def parked_urls(self) -> list[str]:
+        """Articles still waiting for a render: not exported if the crawl closes now."""
+        return [item.url for item, _ in self.parked]
+
+    @property
+    def budget_spent(self) -> bool:
+        return bool(self.render_budget) and self.empty_renders_in_a_row >= self.render_budget
+
+    # -- answers ----------------------------------------------------------------
+
+    def parsed(self, response: Response, step: str, item: ArticleItem, depth: int) -> Iterator[Any]:
+        if step == "endpoint":
+            yield from self.endpoint_answered(response, item, depth)
+            return
+        self.inc("pages")
+        links = related_list(Selector(text=response.text), response.url, exclude=item.article_id)
+        if links.pending:
+            self.inc("list_still_empty")
+            self.count_empty_render()
+        else:
+            self.empty_renders_in_a_row = 0
+            add_related(self.stats, item, links.urls, "rendered")
+        yield from self.finish(item, depth)
+        yield from self.release_parked()
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs
+        if kwargs["step"] == "endpoint":
+            yield from self.endpoint_failed(kwargs["item"], kwargs["depth"], failure.request.url,
+                                            describe_failure(failure))
+            return
+        # The browser could not render the page: export it with the links it had.
+        self.on_error(failure)
+        self.inc("failed")
+        self.count_empty_render()
+        yield from self.finish(kwargs["item"], kwargs["depth"])
+        yield from self.release_parked()
+
+    async def learn_endpoint(self, response: Any) -> None:
+        """Playwright ``response`` event: a fetch/XHR that names the page's article id and lists articles."""
+        request = response.request
+        if request.resource_type not in ("fetch", "xhr") or response.status != 200:
+            return
+        code = article_id(request.frame.url)
+        if not code or code not in response.url or not same_site(response.url, request.frame.url):
+            return
+        if not endpoint_links(await response.text(), response.url, exclude=code):
+            return
+        if self.endpoint.learn(code, response.url):
+            self.empty_renders_in_a_row = 0
+            self.inc("endpoint_learned")
+            logger.info("learnt the related-list endpoint %s from %s", self.endpoint.template, request.frame.url)
+
+    def closed(self, reason: str) -> str | None:
+        """Log what the browser path left undone; a reason to fail the crawl when it never worked."""
+        if self.parked:
+            self.stats.set_value(keys.RENDER.format(what="parked_unfinished"), len(self.parked))
+            logger.warning("%d article(s) waiting for the browser were not exported (crawl closed: %s): %s",
+                           len(self.parked), reason, ", ".join(self.parked_urls))
+        if skipped := self.stats.get_value(keys.RENDER.format(what="skipped_budget"), 0):
+            logger.info("render budget: %d page(s) not rendered after %d rendered page(s) showed an empty "
+                        "'Berita Lainnya' list", skipped, self.render_budget)
+        render = {what: self.stats.get_value(keys.RENDER.format(what=what), 0)
+                  for what in ("pages", "endpoint_used", "failed", "browser_unavailable")}
+        needed = render["failed"] + render["browser_unavailable"]
+        if needed and not (render["pages"] or render["endpoint_used"]):
+            return f"{needed} page(s) needed the browser for their 'Berita Lainnya' list and none could be rendered"
+        return None
+
+    # -- steps ------------------------------------------------------------------
+
+    def request(self, url: str, step: str, item: ArticleItem, depth: int, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.callback, errback=self.errback, dont_filter=step == "render",
+            priority=self.priority, meta={"kind": "render" if step == "render" else "related_endpoint", **meta},
+            cb_kwargs={"step": step, "item": item, "depth": depth},
+        )
+
+    def render_request(self, item: ArticleItem, depth: int) -> scrapy.Request:
+        return self.request(item.url, "render", item, depth, **self.playwright_meta())
+
+    def render_or_skip(self, item: ArticleItem, depth: int) -> Iterator[Any]:
+        if self.budget_spent:
+            yield from self.skip_render(item, depth)
+        else:
+            yield self.render_request(item, depth)
+
+    def skip_render(self, item: ArticleItem, depth: int) -> Iterator[Any]:
+        self.inc("skipped_budget")
+        yield from self.finish(item, depth)
+
+    def count_empty_render(self) -> None:
+        if self.endpoint.template:
+            return
+        self.empty_renders_in_a_row += 1
+        if self.render_budget and self.empty_renders_in_a_row == self.render_budget:
+            logger.warning(
+                "%d rendered page(s) in a row showed an empty 'Berita Lainnya' list and no list endpoint was "
+                "learnt: no more pages are rendered (ALINEA_RENDER_BUDGET=%d); they are exported with the links "
+                "their HTML has (alinea/render/skipped_budget)", self.empty_renders_in_a_row, self.render_budget)
+
+    def release_parked(self) -> Iterator[Any]:
+        """After a learning render: the pages that waited for it go on (endpoint, browser or as they are)."""
+        self.learning_render = False
+        parked, self.parked = self.parked, []
+        for item, depth in parked:
+            yield from self.complete(item, depth)
+
+    def endpoint_answered(self, response: Response, item: ArticleItem, depth: int) -> Iterator[Any]:
+        text = response.text if isinstance(response, TextResponse) else ""
+        urls = endpoint_links(text, response.url, exclude=item.article_id)
+        if urls is None:
+            yield from self.endpoint_failed(item, depth, response.url, "an answer with no list")
+            return
+        self.endpoint.worked()
+        self.inc("endpoint_used")
+        add_related(self.stats, item, urls, "endpoint")
+        yield from self.finish(item, depth)
+
+    def endpoint_failed(self, item: ArticleItem, depth: int, endpoint_url: str, why: str) -> Iterator[Any]:
+        """This page goes to the browser; after repeated failures the endpoint is learnt anew."""
+        self.inc("endpoint_failed")
+        if self.endpoint.failed(endpoint_url):
+            logger.warning("related-list endpoint stopped working (%s from %s); learning it again", why, endpoint_url)
+        logger.info("related-list endpoint failed (%s), using the browser: %s", why, item.url)
+        if self.endpoint.template is None:
+            yield from self.complete(item, depth)
+        elif self.browser:
+            yield from self.render_or_skip(item, depth)
+        else:
+            yield from self.finish(item, depth)
+
+    @property
+    def stats(self):
+        return self.crawler.stats  # set once the crawl starts, after the spider is built
+
+    def inc(self, what: str) -> None:
+        self.stats.inc_value(keys.RENDER.format(what=what))
+
+
+def add_related(stats, item: ArticleItem, urls: list[str], path: str) -> None:
+    """Links JavaScript would have added, after the page's own, each once."""
+    new = [url for url in urls if url not in item.related_urls]
+    item.related_urls = item.related_urls + new
+    stats.inc_value(keys.RELATED_FOUND.format(path=path), len(new))

@@ -79,6 +79,8 @@ ALINEA_MORE_STEP = 10  # the "next" offset step of POST /more
 ALINEA_BROWSER_PATH = os.environ.get("ALINEA_BROWSER_PATH")
 ALINEA_RENDER_WAIT_MS = 5000  # longest wait for a JavaScript-filled list to fill
 ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before going back to the browser
+# Rendered pages in a row whose "Berita Lainnya" stays empty (no endpoint learnt) before rendering stops; 0 = no limit
+ALINEA_RENDER_BUDGET = 3
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
 
 # --- Quality check at close (Spidermon, alinea_crawler/monitors.py) ----------

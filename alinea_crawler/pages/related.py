@@ -10,7 +10,7 @@ from typing import Any
 
 from parsel import Selector
 
-from ..urls import absolute, article_id, canonical_url
+from ..urls import absolute, article_id, canonical_url, same_site
 from .common import elements, wrap
 
 # The CSS translator's test for a class (the cheap contains() first skips most elements early).
@@ -26,17 +26,23 @@ RELATED_BLOCKS = (
     "//*[self::h2 or self::h3 or self::h4 or self::div or self::span]"
     "[normalize-space(translate(., 'BL', 'bl'))='berita lainnya']/..",
 )
+# A list the page marks as still loading (a spinner, a skeleton, aria-busy) is not filled yet.
+LOADING = (
+    f"descendant-or-self::*[@aria-busy='true' or {_HAS_CLASS.format('loading')}"
+    f" or {_HAS_CLASS.format('is-loading')} or {_HAS_CLASS.format('skeleton')}]"
+)
 
 
 @dataclass
 class RelatedLinks:
     urls: list[str]
-    pending: bool  # the block is there but empty: JavaScript fills it after load
+    # The block is there but holds no same-site article link, or says it is loading: JavaScript fills it.
+    pending: bool
 
 
 def related_list(sel: Selector, base_url: str, exclude: str | None = None,
                  body: Selector | None = None) -> RelatedLinks:
-    """Canonical article URLs, in page order, each once; ``exclude`` is the page's own id.
+    """Canonical same-site article URLs, in page order, each once; ``exclude`` is the page's own id.
 
     "Baca juga" links are looked for in ``body`` (the article text) when it is known, else in the page.
     """
@@ -44,12 +50,13 @@ def related_list(sel: Selector, base_url: str, exclude: str | None = None,
     hrefs = elements(sel if body is None else body, BACA_JUGA_LINKS, css=False)
     listed = elements(block, ".//a/@href", css=False) if block is not None else []
     urls = article_urls(base_url, hrefs + listed, exclude)
-    pending = block is not None and not article_urls(base_url, listed, exclude)
+    pending = block is not None and (bool(elements(block, LOADING, css=False))
+                                     or not article_urls(base_url, listed, exclude))
     return RelatedLinks(urls, pending)
 
 
 def article_urls(base_url: str, hrefs: list[str], exclude: str | None = None) -> list[str]:
-    """Absolute canonical article URLs among ``hrefs``, one per article id."""
+    """Absolute canonical article URLs on ``base_url``'s host among ``hrefs``, one per article id."""
     seen = {exclude}
     urls = []
     for href in hrefs:
@@ -62,9 +69,9 @@ def article_urls(base_url: str, hrefs: list[str], exclude: str | None = None) ->
 
 @lru_cache(maxsize=1024)  # each listed href is read twice per page; URL parsing is most of this module's cost
 def _article_url(base_url: str, href: str) -> tuple[str | None, str | None]:
-    """(article id, canonical URL) of one href, or (None, None) when it is no article."""
+    """(article id, canonical URL) of one href, or (None, None) when it is no article of this site."""
     url = absolute(base_url, href)
-    code = article_id(url) if url else None
+    code = article_id(url) if url and same_site(url, base_url) else None
     return (code, canonical_url(url)) if code else (None, None)
 
 

@@ -15,8 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy_playwright.page import PageMethod
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from .. import stats as keys
@@ -25,10 +25,11 @@ from ..dates import parse_id_datetime
 from ..extensions import describe_failure, page_failed
 from ..items import ArticleItem
 from ..pages.article import ArticlePage, extract_article
-from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
-from ..pages.related import endpoint_links
-from ..rendering import WAIT_FOR_RELATED_LIST, RelatedEndpoint, enable_rendering, find_browser
-from ..urls import article_id, canonical_url, same_site
+from ..pages.listing import (
+    NOT_SECTIONS, Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards,
+)
+from ..rendering import RelatedListCompleter, enable_rendering, find_browser
+from ..urls import article_id, article_section, canonical_url
 
 
 # ArticlePage fields that go into the item unchanged.
@@ -42,6 +43,7 @@ class RequestKind:
     name: str
     priority: int  # articles first: the queue stays short, items flow early
     callback: str
+    errback: str = "on_error"
 
 
 REQUEST_KINDS = {
@@ -50,11 +52,15 @@ REQUEST_KINDS = {
         RequestKind("home", 30, "parse_home"),
         RequestKind("indeks", 25, "parse_listing"),
         RequestKind("rss", 25, "parse_rss"),
-        RequestKind("section", 20, "parse_section"),
+        RequestKind("section", 20, "parse_section", "section_failed"),
         RequestKind("more", 10, "parse_more"),
-        RequestKind("article", 40, "parse_article"),
+        RequestKind("article", 40, "parse_article", "article_failed"),
+        RequestKind("amp", 40, "parse_amp", "amp_failed"),  # an article's AMP page, when the page itself failed
     )
 }
+HOME_FEED = ""  # the "section" of the home page's load-more (categorynext="")
+# The headers the site's own load-more script sends.
+MORE_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "text/html, */*"}
 
 
 class AlineaSpider(scrapy.Spider):
@@ -67,21 +73,23 @@ class AlineaSpider(scrapy.Spider):
         self.job_id = kwargs.get("_job") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         self.base_url = self.args.base_url
         self.allowed_domains = [urlsplit(self.base_url).hostname]
-        self.listed_ids: dict[str, set[str]] = {}  # per section: ids its listing pages showed
+        self.listed_ids: dict[str, set[str]] = {}  # per section (HOME_FEED: the home feed): ids it showed
+        self.sections_requested: dict[str, str] = {}  # section -> how it was found (navigation, article_url)
         self.browser: str | None = None  # set by from_crawler when rendering may be needed
         self.browser_choice = ""
-        self.learning_render = False  # a render that may teach the endpoint is under way
-        self.learning_attempts = 0
-        self.parked: list[tuple[ArticleItem, int]] = []  # pages waiting for that render
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.endpoint = RelatedEndpoint(crawler.settings.getint("ALINEA_ENDPOINT_MAX_FAILURES"))
         if spider.args.render != "never":
             spider.browser, spider.browser_choice = find_browser(crawler.settings.get("ALINEA_BROWSER_PATH"))
             if spider.browser:  # the browser itself starts only when a page needs it
                 enable_rendering(crawler.settings, spider.browser)
+        spider.related_lists = RelatedListCompleter(
+            crawler, spider.browser, finish=spider.finish_article, on_error=spider.on_error,
+            callback=spider.parse_related_list, errback=spider.related_list_failed,
+            event_handler="learn_related_endpoint", priority=REQUEST_KINDS["article"].priority + 1,
+        )
         return spider
 
     @property
@@ -117,43 +125,49 @@ class AlineaSpider(scrapy.Spider):
                 for request in self.article_requests(url, via=None, depth=0):
                     yield request
             return
-        yield self.request("home", self.url("/"))
+        home = self.request("home", self.url("/"))
+        home.meta["cookiejar"] = cookiejar(HOME_FEED)
+        yield home
         for section in self.args.sections:
-            yield self.section_request(section)
+            yield self.section_request(section, found_by="argument")
         yield self.request("indeks", self.url("/indeks"))
         yield self.request("rss", self.url("/rss"))
 
     # -- listings -------------------------------------------------------------
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        """Cards, section links of the navigation, and the home feed's load-more (``categorynext=""``)."""
         sel = self.selector(response)
-        yield from self.card_requests(extract_cards(sel, response.url), response.url)
-        if self.args.sections:
-            return
-        sections = discover_sections(sel, response.url)
-        if not sections:
-            self.crawler.stats.set_value(keys.FAILED, "no sections found in the home navigation")
-            self.logger.error("no section links found in the home page navigation: %s", response.url)
-        for section in sections:
-            yield self.section_request(section)
+        cards = extract_cards(sel, response.url)
+        yield from self.listing_requests(cards, response.url)
+        if not self.args.sections:
+            sections = discover_sections(sel, response.url)
+            if not sections:
+                self.logger.info("no section links in the home page navigation, sections are taken from "
+                                 "article URLs: %s", response.url)
+            for section in sections:
+                yield from self.new_section(section, "navigation")
+        yield from self.first_more_page(HOME_FEED, sel, cards, response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self.card_requests(extract_cards(self.selector(response), response.url), response.url)
+        yield from self.listing_requests(extract_cards(self.selector(response), response.url), response.url)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self.card_requests(rss_cards(response.text, response.url), response.url)
+        yield from self.listing_requests(rss_cards(response.text, response.url), response.url)
 
     def parse_section(self, response: Response, section: str) -> Iterator[scrapy.Request]:
         sel = self.selector(response)
         cards = extract_cards(sel, response.url)
         yield from self.card_requests(cards, response.url)
+        yield from self.first_more_page(section, sel, cards, response.url)
+
+    def first_more_page(self, section: str, sel: Selector, cards: list[Card], url: str) -> Iterator[scrapy.Request]:
         token = csrf_token(sel)
-        if not token and has_load_more(sel):
-            self.crawler.stats.inc_value(keys.MORE_STOPPED.format(reason="no_token"))
-            self.logger.warning("load-more button but no CSRF token, section stops at page 1: %s", response.url)
-            return
         if token:
             yield from self.next_listing_page(section, cards, token, offset=0, page=1)
+        elif has_load_more(sel):
+            self.crawler.stats.inc_value(keys.MORE_STOPPED.format(reason="no_token"))
+            self.logger.warning("load-more button but no CSRF token, listing stops at page 1: %s", url)
 
     def parse_more(self, response: Response, section: str, token: str, offset: int, page: int):
         via = self.more_url(section, offset)
@@ -161,7 +175,7 @@ class AlineaSpider(scrapy.Spider):
         if not cards:
             self.crawler.stats.inc_value(keys.MORE_EXHAUSTED)
             return
-        yield from self.card_requests(cards, via)
+        yield from (self.listing_requests if section == HOME_FEED else self.card_requests)(cards, via)
         yield from self.next_listing_page(section, cards, token, offset, page)
 
     def next_listing_page(self, section: str, cards: list[Card], token: str, offset: int, page: int):
@@ -174,10 +188,11 @@ class AlineaSpider(scrapy.Spider):
         yield scrapy.FormRequest(
             self.url("/more"),
             formdata={"_token": token, "next": str(next_offset), "categorynext": section},
+            headers=MORE_HEADERS,
             callback=self.parse_more,
             errback=self.on_error,
             priority=REQUEST_KINDS["more"].priority,
-            meta={"kind": "more", "cookiejar": section},
+            meta={"kind": "more", "cookiejar": cookiejar(section)},
             cb_kwargs={"section": section, "token": token, "offset": next_offset, "page": page + 1},
         )
 
@@ -201,7 +216,20 @@ class AlineaSpider(scrapy.Spider):
             if self.args.since and self.older_than_since(card):
                 self.crawler.stats.inc_value("alinea/skipped/before_since")
                 continue
-            yield from self.article_requests(card.url, via=via, depth=0)
+            yield from self.article_requests(card.url, via=via, depth=0, listed_date=card.date_raw)
+
+    def listing_requests(self, cards: list[Card], via: str) -> Iterator[scrapy.Request]:
+        """Cards of home, /indeks, /rss and the home feed: their URLs also name the sections to page."""
+        yield from self.card_requests(cards, via)
+        if not self.args.sections:
+            for card in cards:
+                if (section := article_section(card.url)) and section not in NOT_SECTIONS:
+                    yield from self.new_section(section, "article_url")
+
+    def new_section(self, section: str, found_by: str) -> Iterator[scrapy.Request]:
+        if section not in self.sections_requested:
+            self.crawler.stats.inc_value(keys.SECTIONS.format(how=f"found_by_{found_by}"))
+            yield self.section_request(section, found_by)
 
     def older_than_since(self, card: Card) -> bool:
         """Listings may say "2 jam lalu": relative to now, when the listing was just fetched."""
@@ -219,9 +247,12 @@ class AlineaSpider(scrapy.Spider):
         stats.inc_value(keys.LAYOUT.format(layout=page.layout))
         keys.inc_counts(stats, keys.BOILERPLATE, page.boilerplate_removed)
         item = self.item(page, response)
+        if not page.body:  # the page gave no text: its AMP page may
+            yield self.amp_request(response.request, "no body extracted", depth, unread=item)
+            return
         rendered = bool(response.meta.get("playwright"))
         if page.related_pending and not rendered and self.args.render != "never":
-            yield from self.complete_js_list(item, depth)
+            yield from self.related_lists.complete(item, depth)
             return
         if page.related_pending:
             stats.inc_value(keys.RENDER.format(what="list_still_empty" if rendered else "js_list_unrendered"))
@@ -257,120 +288,61 @@ class AlineaSpider(scrapy.Spider):
     def count_related(self, path: str, urls: list[str]) -> None:
         self.crawler.stats.inc_value(keys.RELATED_FOUND.format(path=path), len(urls))
 
-    def add_related(self, item: ArticleItem, urls: list[str], path: str) -> None:
-        """Links JavaScript would have added, after the page's own, each once."""
-        new = [url for url in urls if url not in item.related_urls]
-        item.related_urls = item.related_urls + new
-        self.count_related(path, new)
+    # -- JavaScript-filled "Berita Lainnya": rendering.RelatedListCompleter's answers -------------
+    # (Scrapy stores a request's callback as a spider method name, so the answers come back here.)
 
-    # -- JavaScript-filled "Berita Lainnya" -------------------------------------
+    def parse_related_list(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield from self.related_lists.parsed(response, **kwargs)
 
-    def complete_js_list(self, item: ArticleItem, depth: int) -> Iterator[Any]:
-        """Get the links JavaScript would add: the learnt endpoint, else the browser.
-
-        While the endpoint is unknown, one render at a time tries to learn it and
-        the other pages wait for it (``parked``) instead of all opening a browser.
-        """
-        if endpoint_url := self.endpoint.url_for(item.article_id):
-            yield scrapy.Request(
-                endpoint_url, callback=self.parse_related_endpoint, errback=self.related_endpoint_failed,
-                priority=REQUEST_KINDS["article"].priority + 1, meta={"kind": "related_endpoint"},
-                cb_kwargs={"item": item, "depth": depth},
-            )
-        elif self.browser is None:
-            self.crawler.stats.inc_value(keys.RENDER.format(what="browser_unavailable"))
-            yield from self.finish_article(item, depth)
-        elif self.learning_render:
-            self.parked.append((item, depth))
-        else:
-            self.learning_render = self.learning_attempts < self.settings.getint("ALINEA_ENDPOINT_MAX_FAILURES")
-            self.learning_attempts += self.learning_render
-            yield self.render_request(item, depth)
-
-    def release_parked(self) -> Iterator[Any]:
-        """After a learning render: the pages that waited for it go on (endpoint or browser)."""
-        self.learning_render = False
-        parked, self.parked = self.parked, []
-        for item, depth in parked:
-            yield from self.complete_js_list(item, depth)
-
-    def render_request(self, item: ArticleItem, depth: int) -> scrapy.Request:
-        return scrapy.Request(
-            item.url, callback=self.parse_rendered, errback=self.render_failed, dont_filter=True,
-            priority=REQUEST_KINDS["article"].priority + 1,
-            meta={"kind": "render", **self.playwright_meta()},
-            cb_kwargs={"item": item, "depth": depth},
-        )
-
-    def playwright_meta(self) -> dict[str, Any]:
-        return {
-            "playwright": True,
-            "playwright_page_methods": [
-                PageMethod("evaluate", WAIT_FOR_RELATED_LIST, self.settings.getint("ALINEA_RENDER_WAIT_MS")),
-            ],
-            "playwright_page_event_handlers": {"response": "learn_related_endpoint"},
-        }
-
-    def parse_rendered(self, response: Response, item: ArticleItem, depth: int) -> Iterator[Any]:
-        self.crawler.stats.inc_value(keys.RENDER.format(what="pages"))
-        page = extract_article(self.selector(response), response.url)
-        if page is None or page.related_pending:
-            self.crawler.stats.inc_value(keys.RENDER.format(what="list_still_empty"))
-        else:
-            self.add_related(item, page.related_urls, "rendered")
-        yield from self.finish_article(item, depth)
-        yield from self.release_parked()
-
-    def render_failed(self, failure: Failure) -> Iterator[Any]:
-        """The browser could not render the page: export it with the links it had."""
-        self.on_error(failure)
-        self.crawler.stats.inc_value(keys.RENDER.format(what="failed"))
-        kwargs = failure.request.cb_kwargs
-        yield from self.finish_article(kwargs["item"], kwargs["depth"])
-        yield from self.release_parked()
-
-    def parse_related_endpoint(self, response: Response, item: ArticleItem, depth: int) -> Iterator[Any]:
-        text = response.text if isinstance(response, TextResponse) else ""
-        urls = endpoint_links(text, response.url, exclude=item.article_id)
-        if urls is None:
-            yield from self.endpoint_failed(item, depth, response.url, "an answer with no list")
-            return
-        self.endpoint.worked()
-        self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_used"))
-        self.add_related(item, urls, "endpoint")
-        yield from self.finish_article(item, depth)
-
-    def related_endpoint_failed(self, failure: Failure) -> Iterator[Any]:
-        kwargs = failure.request.cb_kwargs
-        yield from self.endpoint_failed(kwargs["item"], kwargs["depth"], failure.request.url, describe_failure(failure))
-
-    def endpoint_failed(self, item: ArticleItem, depth: int, endpoint_url: str, why: str) -> Iterator[Any]:
-        """This page goes to the browser; after repeated failures the endpoint is learnt anew."""
-        self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_failed"))
-        if self.endpoint.failed(endpoint_url):
-            self.logger.warning("related-list endpoint stopped working (%s from %s); learning it again",
-                                why, endpoint_url)
-        self.logger.info("related-list endpoint failed (%s), using the browser: %s", why, item.url)
-        if self.endpoint.template is None:
-            yield from self.complete_js_list(item, depth)
-        elif self.browser:
-            yield self.render_request(item, depth)
-        else:
-            yield from self.finish_article(item, depth)
+    def related_list_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self.related_lists.failed(failure)
 
     async def learn_related_endpoint(self, response: Any) -> None:
-        """Playwright ``response`` event: a fetch/XHR that names the page's article id and lists articles."""
-        request = response.request
-        if request.resource_type not in ("fetch", "xhr") or response.status != 200:
+        await self.related_lists.learn_endpoint(response)
+
+    # -- AMP fallback -----------------------------------------------------------
+
+    def amp_request(self, failed: scrapy.Request, why: str, depth: int,
+                    unread: ArticleItem | None = None) -> scrapy.Request:
+        """``/amp/<section>/<slug>-<id>`` of an article whose page failed for good (``why``).
+
+        ``unread`` is the item the page itself gave (no body): exported as it is if AMP fails too.
+        """
+        url = canonical_url(failed.url)
+        self.logger.info("article page failed (%s), reading its AMP page: %s", why, url)
+        request = self.request("amp", self.url("/amp" + urlsplit(url).path), depth=depth, why=why, unread=unread)
+        request.meta.update(via=failed.meta.get("via"), listed_date=failed.meta.get("listed_date"), amp_for=url)
+        return request
+
+    def parse_amp(self, response: Response, depth: int, why: str, unread: ArticleItem | None) -> Iterator[Any]:
+        page = extract_article(self.selector(response), response.url) if isinstance(response, TextResponse) else None
+        if page is None or not page.body:
+            yield from self.amp_gave_nothing(response.request, "no body extracted", unread)
             return
-        code = article_id(request.frame.url)
-        if not code or code not in response.url or not same_site(response.url, self.base_url):
-            return
-        if not endpoint_links(await response.text(), response.url, exclude=code):
-            return
-        if self.endpoint.learn(code, response.url):
-            self.crawler.stats.inc_value(keys.RENDER.format(what="endpoint_learned"))
-            self.logger.info("learnt the related-list endpoint %s from %s", self.endpoint.template, request.frame.url)
+        self.crawler.stats.inc_value(keys.AMP.format(what="fallback"))
+        item = self.item(page, response)
+        # The AMP page links its canonical page; else the URL this AMP page stands for.
+        item.url = page.url if article_id(page.url) == item.article_id and "/amp/" not in page.url \
+            else response.meta["amp_for"]
+        item.section = article_section(item.url)
+        item.layout = "amp"  # the spider asked for AMP: the page's markup is not what says so
+        # AMP pages show no date: the listing card that linked the article may (never invented).
+        item.published_at_raw = item.published_at_raw or response.meta.get("listed_date")
+        yield from self.finish_article(item, depth)
+
+    def amp_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs
+        yield from self.amp_gave_nothing(failure.request, describe_failure(failure), kwargs["unread"])
+
+    def amp_gave_nothing(self, request: scrapy.Request, amp_why: str, unread: ArticleItem | None) -> Iterator[Any]:
+        """The page's own failure stands: reported (HTTP), or its item goes on to be dropped (no body)."""
+        self.crawler.stats.inc_value(keys.AMP.format(what="failed"))
+        why, url = request.cb_kwargs["why"], request.meta["amp_for"]
+        self.logger.info("AMP page failed too (%s): %s", amp_why, request.url)
+        if unread is not None:
+            yield unread
+        else:
+            self.report_failure(url, "article", f"{why}; AMP page: {amp_why}")
 
     def not_article(self, response: Response) -> None:
         """An article-shaped URL whose page is no article (a video, a gallery): counted, not an error."""
@@ -379,7 +351,8 @@ class AlineaSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------
 
-    def article_requests(self, url: str, via: str | None, depth: int) -> Iterator[scrapy.Request]:
+    def article_requests(self, url: str, via: str | None, depth: int,
+                         listed_date: str | None = None) -> Iterator[scrapy.Request]:
         """The request for this article, unless this crawl already asked for it.
 
         An article first reached through related links and later found in a listing
@@ -390,7 +363,7 @@ class AlineaSpider(scrapy.Spider):
         if known_depth is None:
             self.requested_ids[code] = depth
             self.crawler.stats.inc_value(keys.ARTICLE_REQUESTED)
-            yield self.article_request(url, via, depth)
+            yield self.article_request(url, via, depth, listed_date)
             return
         self.crawler.stats.inc_value(keys.ARTICLE_SEEN_AGAIN)
         if depth < known_depth:
@@ -399,25 +372,43 @@ class AlineaSpider(scrapy.Spider):
                 parent_url, related = self.unfollowed.pop(code)
                 yield from self.related_requests(parent_url, related, depth + 1)
 
-    def article_request(self, url: str, via: str | None, depth: int) -> scrapy.Request:
+    def article_request(self, url: str, via: str | None, depth: int, listed_date: str | None) -> scrapy.Request:
         request = self.request("article", canonical_url(url), depth=depth)
-        request.meta["via"] = via
+        request.meta.update(via=via, listed_date=listed_date)  # the card's date: the AMP fallback may need it
         if self.args.render == "always":
-            request.meta.update(self.playwright_meta())
+            request.meta.update(self.related_lists.playwright_meta())
         return request
 
-    def section_request(self, section: str) -> scrapy.Request:
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """An HTTP error after retries: the AMP page; any other failure is reported as it is."""
+        if failure.check(HttpError):
+            yield self.amp_request(failure.request, describe_failure(failure), failure.request.cb_kwargs["depth"])
+        else:
+            self.on_error(failure)
+
+    def section_request(self, section: str, found_by: str) -> scrapy.Request:
         """Each section pages with its own cookie jar: the CSRF token is tied to the session."""
+        self.sections_requested[section] = found_by
         request = self.request("section", self.url(f"/{section}"), section=section)
-        request.meta["cookiejar"] = section
+        request.meta.update(cookiejar=cookiejar(section), found_by=found_by)
         return request
+
+    def section_failed(self, failure: Failure) -> None:
+        """A section guessed from article URLs may have no index page (an archive prefix): not a failure."""
+        request = failure.request
+        if request.meta.get("found_by") == "article_url" and failure.check(HttpError) \
+                and failure.value.response.status == 404:
+            self.crawler.stats.inc_value(keys.SECTIONS.format(how="without_index"))
+            self.logger.info("no section index at %s (the section was taken from article URLs)", request.url)
+            return
+        self.on_error(failure)
 
     def request(self, kind: str, url: str, **cb_kwargs: Any) -> scrapy.Request:
         spec = REQUEST_KINDS[kind]
         return scrapy.Request(
             url,
             callback=getattr(self, spec.callback),
-            errback=self.on_error,
+            errback=getattr(self, spec.errback),
             priority=spec.priority,
             meta={"kind": kind},
             cb_kwargs=cb_kwargs,
@@ -425,25 +416,28 @@ class AlineaSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request
-        kind = request.meta.get("kind", "other")
-        reason = describe_failure(failure)
+        self.report_failure(request.url, request.meta.get("kind", "other"), describe_failure(failure))
+
+    def report_failure(self, url: str, kind: str, reason: str) -> None:
         self.crawler.stats.inc_value(keys.REQUEST_ERROR.format(kind=kind))
-        self.logger.error("request failed (%s, %s): %s", kind, reason, request.url)
-        self.crawler.signals.send_catch_log(page_failed, url=request.url, kind=kind, reason=reason)
+        self.logger.error("request failed (%s, %s): %s", kind, reason, url)
+        self.crawler.signals.send_catch_log(page_failed, url=url, kind=kind, reason=reason)
+
+    @property
+    def parked_urls(self) -> list[str]:
+        """Articles still waiting for the browser (at close: discovered, not exported)."""
+        return self.related_lists.parked_urls
 
     def closed(self, reason: str) -> None:
-        """A crawl whose JavaScript path never worked fails loudly (Scrapy itself would exit 0)."""
+        """A crawl whose JavaScript path never worked, or that found nothing to crawl, fails loudly."""
         stats = self.crawler.stats
-        render = {what: stats.get_value(keys.RENDER.format(what=what), 0)
-                  for what in ("pages", "endpoint_used", "failed", "browser_unavailable")}
-        if self.parked:
-            stats.set_value(keys.RENDER.format(what="parked_unfinished"), len(self.parked))
-            self.logger.warning("%d article(s) waiting for the browser were not exported (crawl closed: %s): %s",
-                                len(self.parked), reason, ", ".join(item.url for item, _ in self.parked))
-        needed = render["failed"] + render["browser_unavailable"]
-        if needed and not (render["pages"] or render["endpoint_used"]):
-            stats.set_value(keys.FAILED, f"{needed} page(s) needed the browser for their 'Berita Lainnya' list "
-                                         f"and none could be rendered ({self.browser_choice or 'no browser'})")
+        failed = self.related_lists.closed(reason)
+        if failed:
+            stats.set_value(keys.FAILED, f"{failed} ({self.browser_choice or 'no browser'})")
+        crawled_site = not (self.args.start_urls or self.args.sections)
+        if crawled_site and not self.sections_requested and not stats.get_value(keys.ARTICLE_REQUESTED):
+            stats.set_value(keys.FAILED, "no sections and no article links found on home, /indeks, /rss")
+            self.logger.error("no section links and no article links found on %s, /indeks or /rss", self.base_url)
 
     # -- helpers --------------------------------------------------------------
 
@@ -458,3 +452,8 @@ class AlineaSpider(scrapy.Spider):
     def selector(response: Response) -> Selector:
         """A fresh tree per call: extraction may drop boilerplate elements from it."""
         return Selector(text=response.text)
+
+
+def cookiejar(section: str) -> str:
+    """Each listing pages in its own session: the CSRF token is tied to the session cookie."""
+    return section or "home"

@@ -139,7 +139,7 @@ class AlineaSpider(scrapy.Spider):
         """Cards, section links of the navigation, and the home feed's load-more (``categorynext=""``)."""
         sel = self.selector(response)
         cards = extract_cards(sel, response.url)
-        yield from self.listing_requests(cards, response.url)
+        yield from self.card_requests(cards, response.url)
         if not self.args.sections:
             sections = discover_sections(sel, response.url)
             if not sections:
@@ -147,6 +147,7 @@ class AlineaSpider(scrapy.Spider):
                                  "article URLs: %s", response.url)
             for section in sections:
                 yield from self.new_section(section, "navigation")
+        yield from self.sections_in_urls(cards)
         yield from self.first_more_page(HOME_FEED, sel, cards, response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -219,8 +220,12 @@ class AlineaSpider(scrapy.Spider):
             yield from self.article_requests(card.url, via=via, depth=0, listed_date=card.date_raw)
 
     def listing_requests(self, cards: list[Card], via: str) -> Iterator[scrapy.Request]:
-        """Cards of home, /indeks, /rss and the home feed: their URLs also name the sections to page."""
+        """Cards of /indeks, /rss and the home feed: their URLs also name the sections to page."""
         yield from self.card_requests(cards, via)
+        yield from self.sections_in_urls(cards)
+
+    def sections_in_urls(self, cards: list[Card]) -> Iterator[scrapy.Request]:
+        """The first path segment of every article URL is a section (the menu may not link them all)."""
         if not self.args.sections:
             for card in cards:
                 if (section := article_section(card.url)) and section not in NOT_SECTIONS:
@@ -317,7 +322,7 @@ class AlineaSpider(scrapy.Spider):
     def parse_amp(self, response: Response, depth: int, why: str, unread: ArticleItem | None) -> Iterator[Any]:
         page = extract_article(self.selector(response), response.url) if isinstance(response, TextResponse) else None
         if page is None or not page.body:
-            yield from self.amp_gave_nothing(response.request, "no body extracted", unread)
+            yield from self.amp_gave_nothing(response.meta["amp_for"], why, "no body extracted", unread)
             return
         self.crawler.stats.inc_value(keys.AMP.format(what="fallback"))
         item = self.item(page, response)
@@ -331,14 +336,14 @@ class AlineaSpider(scrapy.Spider):
         yield from self.finish_article(item, depth)
 
     def amp_failed(self, failure: Failure) -> Iterator[Any]:
-        kwargs = failure.request.cb_kwargs
-        yield from self.amp_gave_nothing(failure.request, describe_failure(failure), kwargs["unread"])
+        request = failure.request
+        yield from self.amp_gave_nothing(request.meta["amp_for"], request.cb_kwargs["why"],
+                                         describe_failure(failure), request.cb_kwargs["unread"])
 
-    def amp_gave_nothing(self, request: scrapy.Request, amp_why: str, unread: ArticleItem | None) -> Iterator[Any]:
-        """The page's own failure stands: reported (HTTP), or its item goes on to be dropped (no body)."""
+    def amp_gave_nothing(self, url: str, why: str, amp_why: str, unread: ArticleItem | None) -> Iterator[Any]:
+        """The page's own failure (``why``) stands: reported (HTTP), or its item goes on to be dropped (no body)."""
         self.crawler.stats.inc_value(keys.AMP.format(what="failed"))
-        why, url = request.cb_kwargs["why"], request.meta["amp_for"]
-        self.logger.info("AMP page failed too (%s): %s", amp_why, request.url)
+        self.logger.info("AMP page of %s failed too (%s)", url, amp_why)
         if unread is not None:
             yield unread
         else:

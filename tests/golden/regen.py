@@ -15,7 +15,9 @@ import urllib.request
 from datetime import date
 
 from tests.golden import GOLDEN, VOLATILE, case_paths, item_from_html, load_meta
+from tests.golden.amp_case import AMP, amp_case_paths
 from tests.replica import Replica
+from tests.replica.model import display_date
 
 SITE_ROOT = "https://www.alinea.id"
 # case name -> article code in Replica(articles=24, seed=2021)
@@ -28,6 +30,7 @@ REPLICA_CASES = {
     "layanan-5x24-jam": "b1HpN8DdqD",
     "generic-old-section": "bC9RBo2Hlh",
 }
+AMP_CASES = {"amp-stock-caption": "b2WvMus9T"}  # an AMP page (the article's own page failed)
 
 
 def save_replica_cases() -> None:
@@ -43,6 +46,24 @@ def save_replica_cases() -> None:
             meta[case] = {"url": SITE_ROOT + article.path, "layout": article.layout,
                           "saved_on": date.today().isoformat(), "source": "tests/replica articles=24 seed=2021"}
     (GOLDEN / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def save_amp_cases() -> None:
+    meta = {}
+    with Replica(articles=24, seed=2021) as replica:
+        for case, code in AMP_CASES.items():
+            article = replica.site.by_code[code]
+            html = _fetch(replica.url_for("/amp" + article.path)).replace(replica.url, SITE_ROOT)
+            html_path, json_path = amp_case_paths(case)
+            html_path.parent.mkdir(parents=True, exist_ok=True)
+            html_path.write_text(html, encoding="utf-8")
+            gold = replica.site.expected_amp_item(article, SITE_ROOT)
+            gold.update(word_count=len(gold["body"].split()), language="id", source="alinea.id")
+            _write_json(json_path, {key: gold[key] for key in sorted(gold) if key not in VOLATILE})
+            meta[case] = {"url": SITE_ROOT + article.path, "amp_url": SITE_ROOT + "/amp" + article.path,
+                          "listed_date": display_date(article), "saved_on": date.today().isoformat(),
+                          "source": "tests/replica articles=24 seed=2021, /amp page; listed_date: its listing card"}
+    (AMP / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _gold(site, article) -> dict:
@@ -77,3 +98,4 @@ if __name__ == "__main__":
         rewrite_json_from_extraction()
     else:
         save_replica_cases()
+        save_amp_cases()

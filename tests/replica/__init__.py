@@ -18,7 +18,7 @@ from .model import Article, Site, build_site
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["Article", "FaultPlan", "Replica", "Site", "build_site"]
-MODEL_OPTIONS = ("articles", "seed", "hidden_every")  # the rest only change how the server answers
+MODEL_OPTIONS = ("articles", "seed", "hidden_every", "public_record")  # the rest only change how the server answers
 FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "fault_oversize")
 
 
@@ -36,7 +36,10 @@ class Replica:
     def _argv(self) -> list:
         argv = [sys.executable, "-m", "tests.replica", "--port", "0"]
         for name, value in self.options.items():
-            argv += [f"--{name.replace('_', '-')}", str(value)]
+            if isinstance(value, bool):  # a flag
+                argv += [f"--{name.replace('_', '-')}"] if value else []
+            else:
+                argv += [f"--{name.replace('_', '-')}", str(value)]
         return argv
 
     def __enter__(self) -> "Replica":

@@ -18,6 +18,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--access-log", action="store_true", help="log requests to stderr")
     p.add_argument("--related-api-moves-after", type=int, default=0,
                    help="after N answers the JS list endpoint moves to /api/v2/related/ (0 = never)")
+    p.add_argument("--public-record", action="store_true",
+                   help="the site as the public record shows it (SITE.md): no section links in the menu, "
+                        "a paged home feed, lists that never fill, article pages that answer 500 (AMP works)")
     add_arguments(p)
     return p.parse_args(argv)
 
@@ -28,7 +31,8 @@ def main(argv=None) -> None:
 
     from .server import App, listen
 
-    site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every)
+    site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every,
+                      public_record=args.public_record)
     app = App(site, related_api_moves_after=args.related_api_moves_after)
     if args.faults:
         app = FaultyApp(app, plan_from_options(site, args.faults, args.fault_seed, args.fault_max_in_row,

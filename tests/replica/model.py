@@ -86,8 +86,12 @@ class Article:
     paragraphs: list
     listed: bool = True
     related: list = field(default_factory=list)
-    related_mode: str = "static"  # "static" | "js"
+    related_mode: str = "static"  # "static" | "js" | "never" (public record: the list never fills)
     baca_juga: list = field(default_factory=list)
+    # Public-record mode: where a listed article's card shows ("all": sections, home feed, /indeks, /rss;
+    # "feed": the home feed only; "section": its section's listing only), and a page that answers 500 forever.
+    reach: str = "all"
+    page_broken: bool = False
 
     @property
     def path(self) -> str:
@@ -229,14 +233,34 @@ def _attach_hidden(rng: random.Random, articles: list) -> None:
                 host.related.remove(visible[0])
 
 
+def _public_record(articles: list) -> None:
+    """What the public record shows (SITE.md): "Berita Lainnya" never fills; some articles are only in the
+    home feed, some only in their section's listing; some pages answer 500 forever (their AMP page works)."""
+    for i, a in enumerate(articles):
+        if a.layout != "generic":  # the generic template's list is in its HTML
+            a.related_mode, a.related = "never", []
+        if i >= 20 and i % 7 == 5:
+            a.reach = "feed"
+        elif i >= 10 and i % 7 == 3:
+            a.reach = "section"
+        a.page_broken = i % 11 == 4
+    # Reached through listing cards only: a broken page (its card carries the date), a feed-only article.
+    card_only = {a.code for a in articles if a.page_broken or a.reach == "feed"}
+    for a in articles:
+        a.baca_juga = [c for c in a.baca_juga if c not in card_only]
+        a.related = [c for c in a.related if c not in card_only]
+
+
 class Site:
     """The whole replica: articles newest first plus prebuilt indexes."""
 
-    def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8):
+    def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8, public_record: bool = False):
         if hidden_every == 1:
             raise ValueError("hidden_every=1 would hide every article")
-        self.seed, self.hidden_every = seed, hidden_every
+        hidden_every = 0 if public_record else hidden_every  # a list that never fills hides nothing
+        self.seed, self.hidden_every, self.public_record = seed, hidden_every, public_record
         self.sections = NAV_SECTIONS
+        self.nav_sections = () if public_record else NAV_SECTIONS  # public record: no section links in the menu
         rng = random.Random(seed)
         self.articles: list = []
         self.by_code: dict = {}
@@ -249,6 +273,8 @@ class Site:
         for a in self.articles:
             _link(rng, a, pool)
         _attach_hidden(rng, self.articles)
+        if public_record:
+            _public_record(self.articles)
         vrng = random.Random(f"{seed}:video")
         self.video_code = _new_code(vrng, self.by_code, lengths=(8,))
         self.video_slug = slugify(" ".join(_title_words(vrng)))
@@ -262,9 +288,12 @@ class Site:
         self.listed_articles = [a for a in self.articles if a.listed]
         self.hidden_articles = [a for a in self.articles if not a.listed]
         self._listings = {s: [] for s in self.sections}
+        self.home_feed = [a for a in self.listed_articles if a.reach in ("all", "feed")]
+        self.latest = [a for a in self.listed_articles if a.reach == "all"]  # /indeks, /rss, "popular"
         self.by_tag, self.by_author = {}, {}
         for a in self.listed_articles:
-            self._listings.setdefault(a.listing_section, []).append(a)
+            if a.reach in ("all", "section"):
+                self._listings.setdefault(a.listing_section, []).append(a)
             for t in a.tags:
                 self.by_tag.setdefault(t, []).append(a)
             for name in a.authors:
@@ -275,6 +304,9 @@ class Site:
         return f"/video/{self.video_slug}-{self.video_code}"
 
     def listing(self, section: str) -> list:
+        """A section's cards, newest first; ``""`` is the home feed (paged only in public-record mode)."""
+        if section == "" and self.public_record:
+            return self.home_feed
         return self._listings.get(section, [])
 
     def publish(self, k: int) -> list:
@@ -318,6 +350,22 @@ class Site:
             "layout": a.layout,
         }
 
+    def expected_amp_item(self, a: Article, base_url: str) -> dict:
+        """The item a perfect crawler reads from the AMP page of ``a``, dated by the listing card that linked it."""
+        base = base_url.rstrip("/")
+        return {
+            "url": base + a.path, "article_id": a.code, "section": a.section, "title": a.title,
+            "lead": a.lead, "authors": [], "editor": None,
+            "published_at": a.published_iso, "published_at_raw": display_date(a), "modified_at": None,
+            "tags": [], "image_url": base + a.image_url if a.image_url else None,
+            "image_caption": amp_caption(a), "body": "\n\n".join(a.paragraphs), "related_urls": [], "layout": "amp",
+        }
 
-def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8) -> Site:
-    return Site(articles=articles, seed=seed, hidden_every=hidden_every)
+
+def amp_caption(a: Article) -> str | None:
+    """The AMP page's image caption: the article's own, else the stock-photo credit the public copies show."""
+    return (a.image_caption or "Ilustrasi. iStock") if a.image_url else None
+
+
+def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8, public_record: bool = False) -> Site:
+    return Site(articles=articles, seed=seed, hidden_every=hidden_every, public_record=public_record)

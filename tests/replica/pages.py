@@ -10,7 +10,7 @@ import zlib
 from email.utils import format_datetime
 from html import escape
 
-from .model import AUTHORS, SECTION_LABELS, Article, Site, display_date, slugify
+from .model import AUTHORS, SECTION_LABELS, Article, Site, amp_caption, display_date, slugify
 
 OFFSITE = ("https://www.facebook.com/alineaid", "https://twitter.com/alineaid")
 
@@ -66,7 +66,7 @@ def page(base: str, site: Site, title: str, body: str, head: str = "",
          tail: str = "") -> str:
     return (f'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8">'
             f'<title>{escape(title)}</title>{head}</head><body>'
-            f'{header(base, site.sections)}{body}{FOOTER}{tail}</body></html>')
+            f'{header(base, site.nav_sections)}{body}{FOOTER}{tail}</body></html>')
 
 
 def og_meta(og_type: str, title: str, url: str, description: str = "",
@@ -101,18 +101,23 @@ def listing_page(base: str, site: Site, title: str, articles, where: str,
 
 
 def popular(base: str, site: Site) -> str:
-    picks = site.listed_articles[6::7][:4]
+    picks = site.latest[6::7][:4]
     return f'<div class="section-popular"><h2>Terpopuler</h2>{cards(base, picks, "popular")}</div>'
 
 
-def home(base: str, site: Site) -> str:
+def home(base: str, site: Site, token: str | None = None) -> str:
+    """Public-record mode (``token``): ten cards of the home feed and its load-more (``categorynext=""``),
+    the token only inline (``"_token":"…"``), no csrf-token meta; else six headline cards."""
     paths = ["/indeks", "/rss", site.video_path, "/tentang-kami", "/pedoman-media-siber",
              "/search?q=banjir", "/tag/politik", f"/penulis/{slugify(AUTHORS[0])}"]
     more = "".join(f'<li><a href="{escape(link(base, p))}">{p}</a></li>' for p in paths)
-    body = (f'<main class="home"><div class="headline">'
-            f'{cards(base, site.listed_articles[:6], "home")}</div>'
+    shown = site.home_feed[:10] if token else site.listed_articles[:6]
+    load_more = '<button id="loadmore" data-next="10" data-category="">Muat lebih banyak</button>' if token else ""
+    body = (f'<main class="home"><div class="headline{" list-news" if token else ""}">'
+            f'{cards(base, shown, "home")}</div>{load_more}'
             f'{popular(base, site)}<ul class="more-links">{more}</ul></main>')
-    return page(base, site, "Alinea.id - fakta data kata", body)
+    tail = f'<script>var Laravel = {{"_token":"{token}"}};</script>{LOADMORE_JS}' if token else ""
+    return page(base, site, "Alinea.id - fakta data kata", body, tail=tail)
 
 
 LOADMORE_JS = """<script>
@@ -183,7 +188,7 @@ def rss(base: str, site: Site) -> str:
         f'<guid isPermaLink="true">{base}{a.path}</guid>'
         f"<pubDate>{format_datetime(a.local_published)}</pubDate>"
         f"<description>{escape(a.lead)}</description></item>"
-        for a in site.listed_articles[:20])
+        for a in site.latest[:20])
     return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
             f"<title>Alinea.id</title><link>{base}/</link>"
             f"<description>fakta data kata</description>{items}</channel></rss>")
@@ -218,7 +223,7 @@ document.addEventListener('DOMContentLoaded', function () {
 
 
 def _related_items(base: str, site: Site, a: Article) -> str:
-    if a.related_mode == "js":
+    if a.related_mode != "static":
         return ""
     return "".join(f'<li><a href="{link(base, site.by_code[c].path)}">'
                    f'{escape(site.by_code[c].title)}</a></li>' for c in a.related)
@@ -342,3 +347,28 @@ def article_page(base: str, site: Site, a: Article, related_api: str = "/api/rel
     if a.layout == "v2021":
         return page(base, site, a.title, v2021(base, site, a), _article_head(base, a), tail)
     return page(base, site, a.title, current(base, site, a), _current_head(base, a), tail)
+
+
+# ---------------------------------------------------------------- AMP pages
+
+AMP_BOILERPLATE = ("<style amp-boilerplate>body{-webkit-animation:-amp-start 8s steps(1,end) 0s 1 normal both;"
+                   "animation:-amp-start 8s steps(1,end) 0s 1 normal both}</style>")
+
+
+def amp_page(base: str, site: Site, a: Article) -> str:
+    """``/amp/<section>/<slug>-<id>``, server-rendered as the stored public copies show it: title, lead,
+    image caption, body paragraphs; no reporter, no date, no "Berita Lainnya" (SITE.md)."""
+    caption = amp_caption(a)
+    figure = (f'<figure class="amp-figure"><amp-img src="{base}{a.image_url}" width="600" height="400" '
+              f'layout="responsive" alt="{escape(caption)}"></amp-img>'
+              f'<figcaption>{escape(caption)}</figcaption></figure>') if a.image_url else ""
+    return (f'<!doctype html><html amp lang="id"><head><meta charset="utf-8">'
+            f'<title>{escape(a.title)} - Alinea.id</title><link rel="canonical" href="{base}{a.path}">'
+            f'<meta name="viewport" content="width=device-width,minimum-scale=1,initial-scale=1">'
+            f'<script async src="https://cdn.ampproject.org/v0.js"></script>{AMP_BOILERPLATE}</head><body>'
+            f'<header class="amp-header"><a href="{base}/"><amp-img src="{base}/img/logo.png" width="120" '
+            f'height="30" alt="logo alinea.id"></amp-img></a></header>'
+            f'<article class="amp-article"><header><h1 class="amp-title">{escape(a.title)}</h1>'
+            f'<div class="amp-lead">{escape(a.lead)}</div></header>{figure}'
+            f'<div class="amp-body">{_paras(a.paragraphs, {})}</div></article>'
+            f'<footer class="amp-footer">© Alinea.id</footer></body></html>')

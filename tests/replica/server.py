@@ -23,7 +23,7 @@ from .model import Site
 
 HTML = "text/html; charset=utf-8"
 ROBOTS = "User-agent: *\nDisallow: /search\nDisallow: /_admin\n"
-KINDS = ("home", "section", "more", "article", "api_related", "other")
+KINDS = ("home", "section", "more", "article", "amp", "api_related", "other")
 ARTICLE_RE = re.compile(r"^/[^/]+/(?:[^/]*-)?(b[A-Za-z0-9]{8,9})/?$")
 STATIC_PAGES = {
     "tentang-kami": ("Tentang Kami", "Alinea.id adalah media daring yang menyajikan fakta, data dan kata."),
@@ -39,6 +39,7 @@ class Request:
     args: dict  # query string and form fields: name -> first value
     host: str
     cookies: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)  # lower-case name -> value
 
 
 @dataclass
@@ -70,11 +71,12 @@ class App:
         self.secret = secret or secrets.token_hex(16)
         self.sessions: set = set()
         self.counts = Counter()
+        self.more_headers = Counter()  # POST /more: "xhr" (X-Requested-With: XMLHttpRequest sent) or "plain"
         self._cache: dict = {}
         self._routes = {"": self.home, "robots.txt": self.robots, "indeks": self.indeks,
                         "rss": self.rss, "more": self.more, "search": self.search,
                         "_admin": self.admin, "api": self.api, "img": self.image,
-                        "tag": self.tag, "penulis": self.author, "video": self.video}
+                        "tag": self.tag, "penulis": self.author, "video": self.video, "amp": self.amp}
 
     # -------------------------------------------------------------- dispatch
     def handle(self, req: Request) -> Response:
@@ -103,14 +105,17 @@ class App:
     def home(self, req, base, rest):
         if rest:
             return self.article(req, base)
-        return "home", Response(pages.home(base, self.site))
+        if not self.site.public_record:
+            return "home", Response(pages.home(base, self.site))
+        sid, headers = self._session(req)  # the home feed's load-more needs the session's token
+        return "home", Response(pages.home(base, self.site, self.token(sid)), headers=headers)
 
     def robots(self, req, base, rest):
         return "other", Response(ROBOTS, content_type="text/plain; charset=utf-8")
 
     def indeks(self, req, base, rest):
         return "other", Response(pages.listing_page(
-            base, self.site, "Indeks Berita", self.site.listed_articles[:20], "indeks"))
+            base, self.site, "Indeks Berita", self.site.latest[:20], "indeks"))
 
     def rss(self, req, base, rest):
         return "other", Response(pages.rss(base, self.site),
@@ -142,11 +147,20 @@ class App:
         a = self.site.by_code.get(m.group(1)) if m else None
         if a is None:
             return self._not_found(base, "article" if m else "other")
+        if a.page_broken:
+            return "article", Response("Server error", status=500, content_type="text/plain")
         key = (a.code, base)
         html = self._cache.get(key)
         if html is None:
             html = self._cache[key] = pages.article_page(base, self.site, a, self.related_api).encode()
         return "article", Response(html)
+
+    def amp(self, req, base, rest):
+        m = ARTICLE_RE.match("/" + rest)
+        a = self.site.by_code.get(m.group(1)) if m else None
+        if a is None:
+            return self._not_found(base, "amp")
+        return "amp", Response(pages.amp_page(base, self.site, a))
 
     def api(self, req, base, rest):
         prefix, _, code = rest.rpartition("/")
@@ -188,6 +202,7 @@ class App:
         if req.method != "POST" or sid not in self.sessions or \
                 not secrets.compare_digest(req.args.get("_token", ""), self.token(sid)):
             return "more", Response("Page Expired", status=419)
+        self.more_headers["xhr" if req.headers.get("x-requested-with") == "XMLHttpRequest" else "plain"] += 1
         offset = req.args.get("next", "")
         listing = self.site.listing(req.args.get("categorynext", ""))
         chunk = listing[int(offset):int(offset) + 10] if offset.isdigit() else []
@@ -197,7 +212,8 @@ class App:
     def admin(self, req, base, rest):
         if rest == "stats":
             by_kind = {k: self.counts[k] for k in KINDS}
-            return "admin", _json({"requests": sum(by_kind.values()), "by_kind": by_kind})
+            return "admin", _json({"requests": sum(by_kind.values()), "by_kind": by_kind,
+                                   "more_headers": {k: self.more_headers[k] for k in ("xhr", "plain")}})
         if rest == "publish" and req.method == "POST":
             codes = self.site.publish(int(req.args.get("count", "1")))
             self._cache.clear()
@@ -249,7 +265,9 @@ def to_request(request) -> Request:
         cookies.setdefault(name, value)
     host = (request.getHeader(b"host") or b"").decode("latin-1") or \
         f"{request.getHost().host}:{request.getHost().port}"
-    return Request(request.method.decode(), uri.path or "/", args, host, cookies)
+    headers = {name.decode("latin-1").lower(): values[0].decode("latin-1")
+               for name, values in request.requestHeaders.getAllRawHeaders()}
+    return Request(request.method.decode(), uri.path or "/", args, host, cookies, headers)
 
 
 def make_site(app: App, access_log: bool = False) -> server.Site:

@@ -23,7 +23,7 @@ FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "faul
 
 
 class Replica:
-    """``with Replica(articles=24, seed=2021, hidden_every=8) as r: r.url ...``"""
+    """``with Replica(articles=24, seed=2021, hidden_every=8, templates="zoo") as r: r.url ...``"""
 
     def __init__(self, articles: int = 24, seed: int = 2021, **opts):
         self.options = {"articles": articles, "seed": seed, **opts}

@@ -1,7 +1,7 @@
 """Template zoo (#10): unfamiliar article markups, their true items, and what the extraction makes of them.
 
-The golden and crawl comparisons are xfail until the extraction rewrite lands; the
-replica-side checks (templates served, oracle consistent with the page) must pass.
+Replica-side checks (templates served, oracle consistent with the page), then the
+extraction: every golden page and a whole crawl of a zoo replica give the true items.
 """
 
 import json
@@ -18,7 +18,6 @@ from tests.replica import Replica, build_site
 from tests.replica.zoo import ZOO
 
 ZOO_META = load_zoo_meta()
-EXTRACTION_PENDING = pytest.mark.xfail(reason="extraction rewrite pending (#10)", strict=False)
 NO_SEMANTIC_TAGS = ("<article", "<main", "<header", "<footer", "<nav", "<time", "<figure", "<h1", "<p>", "<p ")
 # markup each template must (and the classic layouts do not) carry
 SIGNATURES = {
@@ -107,7 +106,6 @@ def test_golden_zoo_pages_are_what_the_replica_serves(zoo_replica):
         assert entry["layout"] == truth["layout"]
 
 
-@EXTRACTION_PENDING
 @pytest.mark.parametrize("template", ZOO)
 def test_zoo_page_becomes_its_expected_item(template):
     entry = ZOO_META[template]
@@ -119,7 +117,6 @@ def test_zoo_page_becomes_its_expected_item(template):
     assert not wrong, f"{template}: fields (got, expected) {wrong}"
 
 
-@EXTRACTION_PENDING
 def test_zoo_crawl(zoo_replica, tmp_path):
     result = run_crawl(tmp_path, {"base_url": zoo_replica.url, "render": "never"})
     assert result.returncode == 0, result.log[-3000:]

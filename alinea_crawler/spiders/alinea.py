@@ -211,13 +211,11 @@ class AlineaSpider(scrapy.Spider):
     # -- articles -------------------------------------------------------------
 
     def parse_article(self, response: Response, depth: int) -> Iterator[Any]:
-        page = extract_article(self.selector(response), response.url) if isinstance(response, TextResponse) else None
+        page = self.extract(response)
         if page is None:
             self.not_article(response)
             return
         stats = self.crawler.stats
-        stats.inc_value(keys.LAYOUT.format(layout=page.layout))
-        keys.inc_counts(stats, keys.BOILERPLATE, page.boilerplate_removed)
         item = self.item(page, response)
         rendered = bool(response.meta.get("playwright"))
         if page.related_pending and not rendered and self.args.render != "never":
@@ -227,6 +225,17 @@ class AlineaSpider(scrapy.Spider):
             stats.inc_value(keys.RENDER.format(what="list_still_empty" if rendered else "js_list_unrendered"))
         self.count_related("rendered" if rendered else "static", page.related_urls)
         yield from self.finish_article(item, depth)
+
+    def extract(self, response: Response) -> ArticlePage | None:
+        """The page object's reading of an article page, its rungs and failures counted."""
+        if not isinstance(response, TextResponse):
+            return None
+        page = extract_article(self.selector(response), response.url, html=response.text)
+        if page is not None:
+            keys.count_extraction(self.crawler.stats, page)
+            for name, error in page.field_errors.items():
+                self.logger.warning("field %s could not be read (%s): %s", name, error, response.url)
+        return page
 
     def item(self, page: ArticlePage, response: Response) -> ArticleItem:
         """The page's fields (the pipelines clean and parse them), plus how the article was found."""

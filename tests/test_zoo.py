@@ -125,3 +125,8 @@ def test_zoo_crawl(zoo_replica, tmp_path):
     for item in result.items:
         expected = plain_expectation(site, site.by_code[item["article_id"]], zoo_replica.url)
         assert {k: item[k] for k in expected} == expected
+    # five of the six zoo templates match no known layout: the drift alarm must say the markup changed
+    generic = result.stats["alinea/field_source/body/generic"]
+    assert generic / len(result.items) > 0.2
+    assert "layout drift" in result.stats["alinea/drift/warning"]
+    assert "layout drift" in result.log

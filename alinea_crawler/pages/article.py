@@ -300,8 +300,8 @@ class ArticleGeneric:
     @cached_property
     def _candidate(self) -> Candidate | None:
         """The body element, chosen by content among the known containers and the text's own region."""
-        known = [(node, "layout") for query in self.BODY_CSS for node in elements(self.sel, query)]
-        known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in elements(self.sel, query)]
+        known = [(node, "layout") for query in self.BODY_CSS for node in _select(self.sel, query)]
+        known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in _select(self.sel, query)]
         return choose_body(self.sel.root, known)
 
     @cached_property
@@ -396,7 +396,8 @@ class ArticleV2021(ArticleGeneric):
     LEAD_CSS = ("div.detail .lead",)
     AUTHOR_CSS = (".reporter__nama",)  # avatar and byline both name the reporter: the pipeline keeps one
     DATE_CSS = ("div.frontdate", ".frontdate")
-    BODY_CSS = ("div.artikelend", "div.detail article", "article")
+    # the div just before the first <article>: where a public scraper of the live site (2026) reads the body
+    BODY_CSS = ("div.artikelend", "div.detail article", "article", "(//article)[1]/preceding-sibling::div[1]")
 
     MARKERS = ("div.artikelend", "div.frontdate")
 
@@ -470,6 +471,11 @@ def _date_in(text: str | None) -> str | None:
     """The part of ``text`` that is a date ("Nadia Lutfiana Mawarni Jumat, 31 Des 2021 13:15 WIB" -> the date)."""
     found = find_datetime(text) if text else None
     return found.raw if found else None
+
+
+def _select(sel: Selector, query: str) -> list[Any]:
+    """Elements of a CSS query, or of an XPath one (a query starting with ``/`` or ``(``)."""
+    return elements(sel, query, css=not query.startswith(("/", "(")))
 
 
 def _editor_name(line: str | None) -> str | None:

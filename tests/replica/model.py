@@ -63,6 +63,7 @@ MONTHS = (
     ("Desember", "Des"),
 )
 CODE_CHARS = string.ascii_letters + string.digits
+TEMPLATE_SETS = ("classic", "zoo")  # zoo: tests/replica/zoo.py serves about half the articles
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Article:
     # "feed": the home feed only; "section": its section's listing only), and a page that answers 500 forever.
     reach: str = "all"
     page_broken: bool = False
+    template: str = "classic"  # "classic" (the layout's own markup) or a tests/replica/zoo.py template
 
     @property
     def path(self) -> str:
@@ -254,11 +256,15 @@ def _public_record(articles: list) -> None:
 class Site:
     """The whole replica: articles newest first plus prebuilt indexes."""
 
-    def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8, public_record: bool = False):
+    def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8,
+                 templates: str = "classic", public_record: bool = False):
         if hidden_every == 1:
             raise ValueError("hidden_every=1 would hide every article")
+        if templates not in TEMPLATE_SETS:
+            raise ValueError(f"templates={templates!r}: expected one of {TEMPLATE_SETS}")
         hidden_every = 0 if public_record else hidden_every  # a list that never fills hides nothing
-        self.seed, self.hidden_every, self.public_record = seed, hidden_every, public_record
+        self.seed, self.hidden_every, self.templates = seed, hidden_every, templates
+        self.public_record = public_record
         self.sections = NAV_SECTIONS
         self.nav_sections = () if public_record else NAV_SECTIONS  # public record: no section links in the menu
         rng = random.Random(seed)
@@ -275,10 +281,22 @@ class Site:
         _attach_hidden(rng, self.articles)
         if public_record:
             _public_record(self.articles)
+        self._pick_templates(self.articles)
         vrng = random.Random(f"{seed}:video")
         self.video_code = _new_code(vrng, self.by_code, lengths=(8,))
         self.video_slug = slugify(" ".join(_title_words(vrng)))
         self._reindex()
+
+    def _pick_templates(self, articles) -> None:
+        """``zoo``: about half the articles get a zoo template, by code (the rng stream is untouched)."""
+        if self.templates != "zoo":
+            return
+        from . import zoo
+        for a in articles:
+            a.template = zoo.template_for(a.code)
+        for a in articles:
+            if a.template != "classic":
+                a.baca_juga = zoo.baca_juga_shown(self, a)
 
     def _add(self, a: Article, front: bool = False) -> None:
         self.articles.insert(0, a) if front else self.articles.append(a)
@@ -324,11 +342,15 @@ class Site:
             new.append(a)
         for a in new:
             self._add(a, front=True)
+        self._pick_templates(new)
         self._reindex()
         return [a.code for a in reversed(new)]
 
     def expected_item(self, a: Article, base_url: str) -> dict:
         """The item a perfect crawler extracts from the page of ``a``."""
+        if a.template != "classic":
+            from . import zoo
+            return zoo.expected_item(self, a, base_url)
         base = base_url.rstrip("/")
         related = dict.fromkeys(base + self.by_code[c].path for c in a.baca_juga + a.related)
         return {
@@ -367,5 +389,7 @@ def amp_caption(a: Article) -> str | None:
     return (a.image_caption or "Ilustrasi. iStock") if a.image_url else None
 
 
-def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8, public_record: bool = False) -> Site:
-    return Site(articles=articles, seed=seed, hidden_every=hidden_every, public_record=public_record)
+def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8,
+               templates: str = "classic", public_record: bool = False) -> Site:
+    return Site(articles=articles, seed=seed, hidden_every=hidden_every, templates=templates,
+                public_record=public_record)

@@ -41,9 +41,28 @@ CHROMIUM_ARGS = [
 ]
 ARG_SETTING_PRIORITY = "spider"
 
-# Resolves once "Berita Lainnya" holds a same-site article link and is not marked as loading, or after
-# maxMs: a bounded wait, not a sleep. An off-site link or a "loading" placeholder is no filled list.
-WAIT_FOR_RELATED_LIST = """async (maxMs) => {
+# Counts the page's fetch/XHR requests in flight (an init script: it runs before the page's own scripts).
+COUNT_REQUESTS_IN_FLIGHT = """(() => {
+  window.__alineaInFlight = 0;
+  const done = () => { window.__alineaInFlight -= 1; };
+  const pageFetch = window.fetch;
+  window.fetch = function (...args) {
+    window.__alineaInFlight += 1;
+    return pageFetch.apply(this, args).finally(done);
+  };
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    window.__alineaInFlight += 1;
+    this.addEventListener('loadend', done);
+    return send.apply(this, args);
+  };
+})();"""
+QUIET_MS = 1000  # loaded, no fetch/XHR in flight for this long, list still empty: it will not fill
+# Resolves true once "Berita Lainnya" holds a same-site article link and is not marked as loading; false
+# after maxMs, or as soon as the page has been quiet for QUIET_MS with the list still empty (a list that
+# never fills costs about a second, not maxMs). The block is scrolled into view: a list may fill on scroll.
+# An off-site link or a "loading" placeholder is no filled list.
+WAIT_FOR_RELATED_LIST = """async ([maxMs, quietMs]) => {
   const articlePath = /^\\/[a-z0-9-]+\\/(?:[a-z0-9-]+-)?b[A-Za-z0-9]{8,9}\\/?$/;
   const block = () => document.querySelector('.berita-lainnya, #berita-lainnya')
     || [...document.querySelectorAll('h2, h3, h4')]
@@ -52,13 +71,23 @@ WAIT_FOR_RELATED_LIST = """async (maxMs) => {
     || el.querySelector('[aria-busy="true"], .loading, .is-loading, .skeleton') !== null;
   const filled = el => [...el.querySelectorAll('a[href]')].some(a =>
     a.host === location.host && articlePath.test(a.pathname) && a.pathname !== location.pathname);
+  const busy = () => document.readyState !== 'complete' || (window.__alineaInFlight || 0) > 0;
+  let quiet = 0;
   for (let waited = 0; waited <= maxMs; waited += 100) {
     const found = block();
     if (found && !loading(found) && filled(found)) return true;
+    if (found && waited === 0) found.scrollIntoView();
+    quiet = busy() ? 0 : quiet + 100;
+    if (quiet >= quietMs) return false;
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   return false;
 }"""
+
+
+async def count_requests_in_flight(page, request) -> None:
+    """``playwright_page_init_callback``: the wait can tell a list still loading from one that never fills."""
+    await page.add_init_script(COUNT_REQUESTS_IN_FLIGHT)
 
 
 def skip_heavy_resources(request) -> bool:
@@ -196,7 +225,8 @@ class RelatedListCompleter:
         """Meta of a request rendered in the browser (``render=always`` article requests use it too)."""
         return {
             "playwright": True,
-            "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_RELATED_LIST, self.wait_ms)],
+            "playwright_page_init_callback": "alinea_crawler.rendering.count_requests_in_flight",
+            "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_RELATED_LIST, [self.wait_ms, QUIET_MS])],
             "playwright_page_event_handlers": {"response": self.event_handler},
         }
 

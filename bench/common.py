@@ -98,7 +98,12 @@ def _run_measured(argv: list[str], sample_rss: bool, timeout: float, cwd: Path =
                 except psutil.NoSuchProcess:
                     break
                 time.sleep(0.05)
-        proc.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
+        try:
+            proc.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
+        except subprocess.TimeoutExpired:
+            proc.kill()  # no crawl left running behind a failed benchmark
+            proc.wait()
+            raise
         wall = time.perf_counter() - start
         log.seek(0)
         return proc.returncode, wall, peak / 2**20 if peak is not None else None, log.read()

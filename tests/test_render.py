@@ -61,6 +61,16 @@ def test_endpoint_that_moves_is_learnt_again_through_the_browser(tmp_path):
     assert stats["alinea/render/pages"] < stats["alinea/render/endpoint_used"]
 
 
+def test_a_slow_list_endpoint_is_waited_for_not_taken_for_a_list_that_never_fills(tmp_path):
+    # the endpoint answers after 2.5 s: longer than the quiet time after which an empty list is given up
+    with Replica(articles=24, related_api_delay=2.5) as slow:
+        result = run_crawl(tmp_path, {"base_url": slow.url, "render": "auto"})
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match_the_site(result, slow)
+    assert result.stats["alinea/render/endpoint_learned"] == 1
+    assert "alinea/render/list_still_empty" not in result.stats
+
+
 def test_always_renders_every_article(replica, tmp_path):
     result = run_crawl(tmp_path, {"base_url": replica.url, "render": "always", "sections": "politik",
                                   "max_pages": "1", "follow_related": "0"})

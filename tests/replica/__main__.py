@@ -20,6 +20,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--access-log", action="store_true", help="log requests to stderr")
     p.add_argument("--related-api-moves-after", type=int, default=0,
                    help="after N answers the JS list endpoint moves to /api/v2/related/ (0 = never)")
+    p.add_argument("--related-api-delay", type=float, default=0.0,
+                   help="seconds the JS list endpoint takes to answer")
     p.add_argument("--public-record", action="store_true",
                    help="the site as the public record shows it (SITE.md): no section links in the menu, "
                         "a paged home feed, lists that never fill, article pages that answer 500 (AMP works)")
@@ -35,7 +37,8 @@ def main(argv=None) -> None:
 
     site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every,
                       templates=args.templates, public_record=args.public_record)
-    app = App(site, related_api_moves_after=args.related_api_moves_after)
+    app = App(site, related_api_moves_after=args.related_api_moves_after,
+              related_api_delay=args.related_api_delay)
     if args.faults:
         app = FaultyApp(app, plan_from_options(site, args.faults, args.fault_seed, args.fault_max_in_row,
                                                args.fault_slow, args.fault_oversize))

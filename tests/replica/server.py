@@ -70,11 +70,13 @@ SEED_PAGE = Path(__file__).resolve().parents[1] / "golden" / "article" / "v2021"
 class App:
     """The replica's routes over a ``Site`` model; framework independent."""
 
-    def __init__(self, site: Site, secret: str | None = None, related_api_moves_after: int = 0):
+    def __init__(self, site: Site, secret: str | None = None, related_api_moves_after: int = 0,
+                 related_api_delay: float = 0.0):
         self.site = site
         # The JS list's endpoint; after N answers it moves (old path 404s), as a site redesign would.
         self.related_api = "/api/related/"
         self.related_api_moves_after = related_api_moves_after
+        self.related_api_delay = related_api_delay  # seconds the JS list's endpoint takes to answer
         self.secret = secret or secrets.token_hex(16)
         self.sessions: set = set()
         self.counts = Counter()
@@ -180,7 +182,7 @@ class App:
         if a is None:
             return "api_related", _json({"data": []})
         return "api_related", Response(pages.related_json(base, self.site, a),
-                                       content_type="application/json")
+                                       content_type="application/json", delay=self.related_api_delay)
 
     def _maybe_move_related_api(self) -> None:
         served = self.counts["api_related"] + 1

@@ -143,6 +143,9 @@ class _OneLinePerCheck(SpiderMonitorResult):
     def log_error(self, msg) -> None:
         self.log(msg)  # DEBUG
 
+    def log(self, msg, level=logging.DEBUG) -> None:
+        self.spider.logger.log(level, "[Spidermon] %s", msg)  # Spidermon's spider.log() is deprecated
+
 
 class _Runner(SpiderMonitorRunner):
     def create_result(self):

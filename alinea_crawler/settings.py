@@ -31,14 +31,16 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # --- Flaky servers (alinea_crawler/middlewares.py) --------------------------
-# Scrapy's retry, redirect and cookie middlewares, extended: a retry waits (the
-# server's Retry-After, else exponential backoff) by slowing the site's download
-# slot; truncated HTML is retried; a redirect loop is reported as one; cookies
+# Scrapy's retry, redirect and cookie middlewares, extended: an overload (429, 503,
+# Retry-After) pauses the site as long as asked, other failures retry one page after
+# a short wait; truncated HTML is retried; a circuit breaker stops a dead site; a
+# redirect loop is reported as one; cookies
 # (the load-more sessions) survive a JOBDIR resume. Off-site links are Scrapy's
 # OffsiteMiddleware's (allowed_domains), counted as offsite/filtered.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "alinea_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "alinea_crawler.middlewares.SiteBreakerMiddleware": 560,  # sees every attempt, retries included
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "alinea_crawler.middlewares.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,

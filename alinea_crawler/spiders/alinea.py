@@ -25,6 +25,7 @@ from ..dates import parse_id_datetime
 from ..extensions import describe_failure, page_failed
 from ..items import ArticleItem
 from ..ledger import ArticleLedger
+from ..middlewares import SiteDown
 from ..pages.article import ArticlePage, extract_article
 from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
 from ..pages.related import endpoint_links
@@ -448,6 +449,8 @@ class AlineaSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
+        if failure.check(SiteDown):  # the circuit breaker said it once for all
+            return
         request = failure.request
         kind = request.meta.get("kind", "other")
         reason = describe_failure(failure)

@@ -12,7 +12,7 @@
   rejected rather than exported.
 * ``SiteBreakerMiddleware``: stops the crawl when the site is gone.
   ``site_unreachable``: ``ALINEA_UNREACHABLE_AFTER`` connection failures
-  (DNS, refused, TLS, connect timeout) before the site ever answered.
+  (DNS, refused, TLS, timeouts) before the site ever answered.
   ``site_unavailable``: of the last ``ALINEA_BREAKER_WINDOW`` downloads
   (every attempt: responses and errors), at least
   ``ALINEA_BREAKER_FAILURE_RATE`` failed (5xx, 429, no response). One line
@@ -43,7 +43,8 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+                               IgnoreRequest)
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later, sleep
 from scrapy.utils.defer import deferred_from_coro
@@ -57,7 +58,9 @@ logger = logging.getLogger(__name__)
 OVERLOAD_STATUSES = frozenset({429, 503})  # "too busy": the whole site waits
 FAILED_STATUSES = frozenset({429, *range(500, 600)})  # what the breaker counts as a failed download
 # Scrapy's own, and Twisted's beneath them (ConnectError: refused, connect timeout, no route; TLS handshake).
-CONNECTION_ERRORS = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError, TLSError)
+# Before the site ever answered, a timeout counts too: a host that swallows every request is unreachable.
+CONNECTION_ERRORS = (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, DNSLookupError,
+                     ConnectError, TLSError)
 
 
 class PageRejected(IgnoreRequest):

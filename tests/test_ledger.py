@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
 from alinea_crawler.ledger import ArticleLedger
-from tests.crawl import run_crawl
+from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.sabotage import MIDDLEWARE
 
 pytestmark = pytest.mark.timeout(180)
@@ -44,6 +45,26 @@ def test_articles_lost_without_a_trace_are_named_and_fail_the_crawl(replica, tmp
         assert entry["url"] not in exported and f"  {entry['url']} (found on {entry['via']})" in result.log
     assert "3 article(s) discovered but never exported, skipped, dropped or failed" in result.report["failed"]
     assert "unaccounted          3 (listed above)" in result.log
+
+
+def test_an_article_lost_to_a_spider_error_is_failed_with_the_error(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"},
+                       {"SPIDER_MIDDLEWARES": json.dumps(MIDDLEWARE), "SABOTAGE_RAISE": "2"})
+    counts = fates(result)
+    assert counts["failed"] == 2 and counts["unaccounted"] == 0
+    assert counts["exported"] == len(replica.site.listed_articles) - 2
+    assert "failed               2 (spider error 2)" in result.log
+    reasons = [f["reason"] for f in result.report["failures"]]
+    assert reasons == ["ValueError: sabotaged"] * 2
+
+
+def test_stdout_can_be_the_feed(replica, tmp_path):
+    argv = scrapy_command(tmp_path, {"base_url": replica.url, "render": "never"}, feeds=())
+    proc = subprocess.run([*argv, "-O", "-:jsonlines"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = [json.loads(line) for line in proc.stdout.splitlines()]  # nothing but the items on stdout
+    assert len(items) == len(replica.site.listed_articles)
+    assert "Crawl summary" in proc.stderr and proc.stderr.rstrip().endswith("crawl finished: ok")
 
 
 def test_two_urls_crawl_just_those_two_and_pass(replica, tmp_path):

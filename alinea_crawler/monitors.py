@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 ITEMS_COUNTED = "spidermon_item_scraped_count/ArticleItem"  # + /<field>: items where the field has a value
 # A crawl that stopped at a limit the user set (CLOSESPIDER_ITEMCOUNT, …) finished as asked.
 FINISHED = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"})
-SITE_DOWN = frozenset({"site_unreachable", "site_unavailable"})  # the breaker's reasons (middlewares.py)
+STOPPED_BY_BREAKER = frozenset({"site_unreachable", "site_unavailable"})  # the breaker's reasons (middlewares.py)
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -113,7 +113,7 @@ class MarkCrawlFailed(Action):
     """One paragraph for people: in the log and in ``alinea/failed`` (the crawl command exits 1)."""
 
     def run_action(self) -> None:
-        if self.data.stats.get("finish_reason") in SITE_DOWN:
+        if self.data.stats.get("finish_reason") in STOPPED_BY_BREAKER:
             return
         reasons = [result.reason or f"{result.item.name} could not run (see the DEBUG log)"
                    for result in self.result.monitors_failed_results]

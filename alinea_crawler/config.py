@@ -128,6 +128,7 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_COVERAGE_MIN_ITEMS": whole(0),
     "ALINEA_MAX_ERROR_RATE": share,
     "ALINEA_MAX_DROP_RATE": share,
+    "ALINEA_MAX_GENERIC_SHARE": share,
     "ALINEA_INCREMENTAL": boolean,
     "ALINEA_STATE_PATH": text,
     "ALINEA_EXPORT_DIR": text,

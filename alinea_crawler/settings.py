@@ -75,6 +75,7 @@ EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
+    "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
     "alinea_crawler.extensions.CrawlReport": 500,
 }
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
@@ -101,6 +102,7 @@ ALINEA_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0, "authors"
 ALINEA_MAX_ERROR_RATE = 0.1  # pages given up / pages fetched or given up
 ALINEA_MAX_DROP_RATE = 0.1  # articles dropped as broken (no title, body or date) / articles read
 ALINEA_COVERAGE_MIN_ITEMS = 20  # field coverage is judged only from this many exported articles on
+ALINEA_MAX_GENERIC_SHARE = 0.2  # warn (layout drift) when more articles' bodies came from the generic rung
 
 # --- Incremental runs and per-job exports (Scrapyd) --------------------------
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
@@ -115,5 +117,11 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "alinea_crawler.rendering.skip_heavy_resources"
+
+# `scrapy check alinea`: the callbacks' contracts, their @url re-based on the spider's base_url
+SPIDER_CONTRACTS = {
+    "scrapy.contracts.default.UrlContract": None,
+    "alinea_crawler.contracts.SiteUrlContract": 1,
+}
 
 TELNETCONSOLE_ENABLED = False

@@ -21,6 +21,7 @@ def test_everything_broken_fails_with_a_readable_summary(tmp_path):
     assert summary.startswith("Quality check failed: 0 articles exported (minimum 1)")
     assert "pages failed (100%, limit 10%)" in summary
     assert f"crawl failed: {summary}" in result.log
+    assert "Traceback" not in result.log and "AssertionError" not in result.log  # a paragraph, not a traceback
     assert result.stats["alinea/failed"] == summary
 
 

@@ -120,7 +120,7 @@ class CrawlReport:
             "finish_reason": reason,
             "failed": stats.get_value(FAILED),
             "failures": self.failures,
-            "articles": {"discovered": len(ledger.entries) if ledger.crawler else 0, **ledger.fate_counts()},
+            "articles": {"discovered": len(ledger.entries), **ledger.fate_counts()},
             "unaccounted": [{"url": e.url, "via": e.via} for e in ledger.unaccounted()],
             "stats": stats.get_stats(),
         }
@@ -155,7 +155,7 @@ def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], r
         (datetime.now(timezone.utc) - started).total_seconds() if started else 0)
     failed = stats.get(FAILED)
     lines = [f"Crawl summary ({reason}, {elapsed:.0f} s)",
-             f"  articles discovered  {sum(counts.values()) + len(ledger.unaccounted())}",
+             f"  articles discovered  {len(ledger.entries)}",
              f"  exported             {counts.get('exported', 0)}"]
     for fate, label in FATE_LABELS.items():
         if counts.get(fate):

@@ -35,13 +35,15 @@ API for other components (the spider, middlewares, pipelines)::
     ledger.settle(article_id, "failed", "AMP fallback: HTTP 404", url=url)
 
 Entries live in ``spider.state`` so a ``JOBDIR`` resume keeps the account of
-the first run. Stats: ``alinea/articles/discovered``,
+the first run. Under ``scrapy check`` (contracts run single callbacks, nothing
+they discover is fetched) the ledger is off and ``of()`` records nothing. Stats: ``alinea/articles/discovered``,
 ``alinea/articles/<fate>``, ``alinea/articles/unaccounted``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +51,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from . import stats as keys
 from .extensions import page_failed
@@ -86,6 +89,8 @@ class ArticleLedger:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleLedger:
+        if os.environ.get("SCRAPY_CHECK"):  # contracts run single callbacks: what they discover is never fetched
+            raise NotConfigured("no article ledger under scrapy check")
         return cls(crawler)
 
     @classmethod
@@ -96,6 +101,8 @@ class ArticleLedger:
 
     @property
     def entries(self) -> dict[str, Entry]:
+        if self.crawler is None:  # the ledger that records nothing
+            return {}
         spider = self.crawler.spider
         return spider.__dict__.setdefault("state", {}).setdefault("ledger", {})
 

@@ -33,7 +33,7 @@ from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FeedExporter
 from twisted.python.failure import Failure
 
-from .stats import FAILED, FAILURES
+from .stats import DRIFT_WARNING, FAILED, FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,8 @@ def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], r
     for path, count in files:
         state = "EMPTY: the crawl failed" if failed and not count else "partial: the crawl failed" if failed else "complete"
         lines.append(f"  file                 {path}: {count} articles, {state}")
+    if drift := stats.get(DRIFT_WARNING):
+        lines.append(f"  warning              {drift}")
     lines.append(f"  verdict              {'FAILED: ' + failed if failed else 'OK'}")
     return lines
 

@@ -43,6 +43,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from .ledger import ArticleLedger
 from .pages.listing import extract_cards
 from .stats import INCREMENTAL
 from .urls import article_id
@@ -126,6 +127,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         kind = request.meta.get("kind")
         if kind == "article" and (code := article_id(request.url)) and self.store.known([code]):
             self.inc("skipped")
+            ArticleLedger.of(self.crawler).settle(code, "skipped", "already exported")
             return None
         if kind == "more" and isinstance(response, TextResponse) and self.nothing_new_on(response):
             self.inc("listing_stopped")

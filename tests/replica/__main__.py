@@ -39,9 +39,9 @@ def main(argv=None) -> None:
                       templates=args.templates, public_record=args.public_record)
     app = App(site, related_api_moves_after=args.related_api_moves_after,
               related_api_delay=args.related_api_delay)
-    if args.faults:
+    if args.faults or args.fault_dead:
         app = FaultyApp(app, plan_from_options(site, args.faults, args.fault_seed, args.fault_max_in_row,
-                                               args.fault_slow, args.fault_oversize))
+                                               args.fault_slow, args.fault_oversize, args.fault_dead))
     port = listen(app, args.port, args.host, args.access_log)
     sys.stdout.write(f"http://{args.host}:{port.getHost().port}\n")
     sys.stdout.flush()

@@ -116,6 +116,7 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_BROWSER_PATH": text,
     "ALINEA_RENDER_WAIT_MS": whole(1),
     "ALINEA_ENDPOINT_MAX_FAILURES": whole(1),
+    "ALINEA_RENDER_BUDGET": whole(0),
     "ALINEA_REPORT_FILE": path_template,
     "ALINEA_RETRY_BACKOFF": seconds,
     "ALINEA_RETRY_BACKOFF_MAX": seconds,

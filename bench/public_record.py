@@ -3,7 +3,7 @@ links in the menu, a paged home feed, "Berita Lainnya" that never fills, one art
 500 forever while its AMP page works) against its default mode, each with ``render=auto`` (compared) and
 ``render=never`` (for reference: requests per article without any list completion).
 
-    .venv/bin/python -m bench.public_record [--articles 2000] [--runs 3] [--retry-backoff 1.0]
+    .venv/bin/python -m bench.public_record [--articles 2000] [--runs 3] [--retry-backoff 1.0] [-s NAME=VALUE ...]
 
 Targets (issue #12): pages/s in public-record mode within 10% of the default mode; at most 3 pages
 rendered; requests per exported article reported for both modes (``related_depth=1``, the default). Requests are Scrapy's
@@ -22,9 +22,9 @@ from bench.common import Replica, median, print_table, run_crawl, write_result
 ARGS = {"related_depth": "1"}  # the crawler's own default
 
 
-def measure(mode: str, render: str, articles: int, backoff: float) -> dict:
+def measure(mode: str, render: str, articles: int, settings: dict[str, str]) -> dict:
     with Replica(articles=articles, seed=2021, public_record=mode == "public_record") as replica:
-        run = run_crawl(replica.url, {"ALINEA_RETRY_BACKOFF": str(backoff), "RANDOMIZE_DOWNLOAD_DELAY": "0"},
+        run = run_crawl(replica.url, {"RANDOMIZE_DOWNLOAD_DELAY": "0", **settings},
                         spider_args={**ARGS, "render": render}, timeout=1500)
         served = replica.stats()
         # without the browser, articles linked only from a JavaScript list stay unknown (none in public record)
@@ -64,12 +64,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--retry-backoff", type=float, default=1.0)
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="another Scrapy setting for every crawl")
     opts = parser.parse_args()
+    settings = dict(pair.split("=", 1) for pair in opts.settings)
+    settings["ALINEA_RETRY_BACKOFF"] = str(opts.retry_backoff)
     combos = [(mode, render) for render in ("auto", "never") for mode in ("default", "public_record")]
     raw = {combo: [] for combo in combos}
     for n in range(opts.runs):
         for combo in combos:
-            raw[combo].append(measure(*combo, opts.articles, opts.retry_backoff))
+            raw[combo].append(measure(*combo, opts.articles, settings))
             print(f"run {n + 1} {combo}: {raw[combo][-1]['pages_per_s']} pages/s", flush=True)
     runs = [summary(raw[combo]) for combo in combos]
     default, public = runs[0], runs[1]
@@ -80,8 +84,9 @@ def main() -> None:
     print(f"\nrender=auto: public-record/default pages/s = {ratio:.2f} (target >= 0.90); rendered "
           f"{public['rendered']} (target <= 3); requests per exported article {default['requests_per_article']} "
           f"(default) vs {public['requests_per_article']} (public record)")
-    write_result(f"public_record_backoff_{opts.retry_backoff:g}", {
-        "articles": opts.articles, "spider_args": ARGS, "retry_backoff": opts.retry_backoff,
+    name = "public_record_" + "_".join(f"{k.removeprefix('ALINEA_').lower()}_{v}" for k, v in sorted(settings.items()))
+    write_result(name, {
+        "articles": opts.articles, "spider_args": ARGS, "settings": settings,
         "runs": opts.runs, "medians": runs, "raw": [row for rows in raw.values() for row in rows],
         "public_over_default_pages_per_s": round(ratio, 3), "targets_met": met})
 

@@ -43,6 +43,9 @@ DOWNLOADER_MIDDLEWARES = {
     "alinea_crawler.middlewares.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "alinea_crawler.middlewares.PersistentCookiesMiddleware": 700,
+    # WARC archive (alinea_crawler/warc.py): nearest the network, so pages are kept as they came over the wire
+    "alinea_crawler.warc.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
+    "alinea_crawler.warc.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
 }
 ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of a failed page; doubled for each next one
 ALINEA_RETRY_BACKOFF_MAX = 60.0  # longest wait before a retry, Retry-After included
@@ -99,6 +102,10 @@ ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite stor
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
 SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
+
+# --- WARC archive (alinea_crawler/warc.py) -----------------------------------
+ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there
+ALINEA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file this big is closed and the next one opened
 
 # --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

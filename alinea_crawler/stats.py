@@ -15,6 +15,7 @@ RENDER = "alinea/render/{what}"
 INCREMENTAL = "alinea/incremental/{what}"
 REJECTED = "alinea/rejected/{reason}"  # truncated_html, redirect_loop, too_many_redirects
 SLOWED_DOWN = "alinea/retry/slowed_down"  # the site's slot delay raised before a retry
+WARC = "alinea/warc/{what}"  # pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files (from_warc)
 FAILURES = "alinea/failures"  # pages listed in the crawl report (requests given up, articles dropped as broken)
 FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-zero
 

@@ -29,6 +29,7 @@ from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, 
 from ..pages.related import endpoint_links
 from ..rendering import WAIT_FOR_RELATED_LIST, RelatedEndpoint, enable_rendering, find_browser
 from ..urls import article_id, canonical_url, same_site
+from ..warc import enable_replay
 
 
 # ArticlePage fields that go into the item unchanged.
@@ -78,7 +79,10 @@ class AlineaSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.endpoint = RelatedEndpoint(crawler.settings.getint("ALINEA_ENDPOINT_MAX_FAILURES"))
-        if spider.args.render != "never":
+        if spider.args.from_warc:  # rendered pages come from the archive: no browser, no network
+            spider.browser, spider.browser_choice = "archive", f"rendered pages archived in {spider.args.from_warc}"
+            enable_replay(crawler.settings)
+        elif spider.args.render != "never":
             spider.browser, spider.browser_choice = find_browser(crawler.settings.get("ALINEA_BROWSER_PATH"))
             if spider.browser:  # the browser itself starts only when a page needs it
                 enable_rendering(crawler.settings, spider.browser)

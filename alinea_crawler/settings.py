@@ -59,6 +59,8 @@ ITEM_PIPELINES = {
     "alinea_crawler.pipelines.CleanArticlePipeline": 100,
     "alinea_crawler.pipelines.ValidateArticlePipeline": 200,
     "alinea_crawler.pipelines.DeduplicatePipeline": 300,
+    "alinea_crawler.pipelines.ContentHashPipeline": 400,  # content_hash, revision 1
+    "alinea_crawler.incremental.RevisionPipeline": 500,  # incremental runs: revision + 1 if edited, else not exported
 }
 FEED_EXPORT_FIELDS = FIELD_NAMES
 FEED_EXPORT_ENCODING = "utf-8"
@@ -67,6 +69,7 @@ FEED_EXPORTERS = {
     # one write and flush per line: the file stays valid to its last line even after a kill
     "jsonlines": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
     "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
+    "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,  # quality check first: the report includes its verdict
@@ -99,6 +102,7 @@ ALINEA_MAX_DROP_RATE = 0.1  # articles dropped as broken (no title, body or date
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
 ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; python -m alinea_crawler.schedule turns it on
 ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
+ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
 SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS

@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from alinea_crawler.addons import ExportDirAddon
-from alinea_crawler.incremental import ExportedStore, IncrementalMiddleware
+from alinea_crawler.incremental import Exported, ExportedStore, IncrementalMiddleware
 from alinea_crawler.spiders.alinea import AlineaSpider
 from tests.replica import build_site
 from tests.replica.pages import section_page
@@ -50,7 +50,7 @@ def output(mw: IncrementalMiddleware, requests: list[scrapy.Request], response=N
 
 
 def record(mw: IncrementalMiddleware, codes: list[str]) -> None:
-    mw.store.record((code, f"{BASE}/x/y-{code}") for code in codes)
+    mw.store.record(Exported(code, f"{BASE}/x/y-{code}") for code in codes)
 
 
 def stat(mw: IncrementalMiddleware, what: str) -> int:
@@ -138,8 +138,8 @@ def test_without_feeds_recorded_when_crawl_finishes(tmp_path, reason, recorded):
 
 def test_store_upserts(tmp_path):
     store = ExportedStore(tmp_path / "deep" / "state.sqlite3")
-    store.record([("bAAAAAAAA1", "u1")])
-    store.record([("bAAAAAAAA1", "u2")])
+    store.record([Exported("bAAAAAAAA1", "u1")])
+    store.record([Exported("bAAAAAAAA1", "u2")])
     assert store.count() == 1
     assert store.conn.execute("SELECT url FROM exported").fetchone() == ("u2",)
 

@@ -14,6 +14,7 @@ import json
 import urllib.request
 from datetime import date
 
+from alinea_crawler.pipelines import content_hash
 from tests.golden import GOLDEN, VOLATILE, case_paths, item_from_html, load_meta
 from tests.replica import Replica
 
@@ -51,7 +52,8 @@ def _gold(site, article) -> dict:
     if article.related_mode == "js":
         gold["related_urls"] = [SITE_ROOT + site.by_code[c].path for c in article.baca_juga]
     body = gold["body"]
-    gold.update(word_count=len(body.split()), language="id", source="alinea.id")
+    gold.update(word_count=len(body.split()), language="id", source="alinea.id", revision=1,
+                content_hash=content_hash(gold["title"], gold["lead"], body))
     return {key: gold[key] for key in sorted(gold) if key not in VOLATILE}
 
 

@@ -168,7 +168,9 @@ class WarcCaptureMiddleware:
     def process_request(self, request: Request) -> None:
         handlers = request.meta.get("playwright_page_event_handlers")
         if request.meta.get("playwright") and handlers and "response" in handlers:
-            handlers["response"] = self.archiving_browser_answers(request.url, handlers["response"])
+            handler = handlers["response"]
+            if not getattr(handler, "archives_browser_answers", False):  # a retry: wrapped already
+                handlers["response"] = self.archiving_browser_answers(request.url, handler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         rendered = bool(request.meta.get("playwright"))
@@ -196,6 +198,7 @@ class WarcCaptureMiddleware:
             callback = getattr(spider, handler) if isinstance(handler, str) else handler
             await callback(response)
 
+        archive_then_handle.archives_browser_answers = True
         return archive_then_handle
 
     def archive(self, method: str, url: str, request_headers: Headers, request_body: bytes, meta: dict,
@@ -430,12 +433,15 @@ def replaying(crawler: Crawler) -> bool:
     return bool(getattr(args, "from_warc", None))
 
 
-# Nothing is fetched: no politeness delay, and enough pages in flight to keep the CPU busy.
+# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy. A page yields
+# one item and a few requests: Scrapy's CONCURRENT_ITEMS default (100) would start 100 tasks for each,
+# a third of a replay's time.
 REPLAY_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 32,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "CONCURRENT_ITEMS": 4,
 }
 
 

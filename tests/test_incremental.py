@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -151,3 +152,21 @@ def test_export_dir_addon_adds_feeds_next_to_existing(tmp_path):
     folder = str(tmp_path / "100%%")
     assert set(feeds) == {"a.jsonl", f"{folder}/alinea-%(job_id)s.csv", f"{folder}/alinea-%(job_id)s.jsonl"}
     assert feeds[f"{folder}/alinea-%(job_id)s.csv"]["format"] == "csv"
+
+
+def record_published(mw: IncrementalMiddleware, codes: list[str], published_at: str) -> None:
+    mw.store.record(Exported(code, f"{BASE}/x/y-{code}", "h", 1, published_at) for code in codes)
+
+
+def test_recent_articles_are_revisited_and_keep_listings_paging(tmp_path):
+    mw = make_middleware(tmp_path, ALINEA_REVISIT_DAYS=2)
+    now = datetime.now(timezone.utc)
+    record_published(mw, ["bAAAAAAAA1"], (now - timedelta(days=1)).isoformat())
+    record_published(mw, ["bBBBBBBBB2"], (now - timedelta(days=3)).isoformat())
+    kept = output(mw, [article("bAAAAAAAA1"), article("bBBBBBBBB2")])
+    assert [r.url for r in kept] == [f"{BASE}/politik/judul-bAAAAAAAA1"]
+    assert stat(mw, "revisited") == stat(mw, "skipped") == 1
+    codes = [a.code for a in SITE.listing(SECTION)]
+    record_published(mw, codes[1:], (now - timedelta(days=3)).isoformat())
+    record_published(mw, codes[:1], (now - timedelta(hours=5)).isoformat())
+    assert output(mw, [more_request()], section_response()), "a card due for a revisit counts as new"

@@ -28,17 +28,27 @@ _css_to_xpath = HTMLTranslator().css_to_xpath
 
 # rule name -> CSS selector of elements that are never article text.
 ELEMENT_RULES: dict[str, str] = {
-    "ad_slot": ".ads-slot, .ads, .advertisement, ins.adsbygoogle, [id^='div-gpt-ad']",
+    # .ads-billboard, .ads-popup, .flying_carpet_div: the classes public filter lists block on alinea.id
+    "ad_slot": ".ads-slot, .ads, .advertisement, ins.adsbygoogle, [id^='div-gpt-ad'], [class^='ads-'],"
+               " [class*=' ads-'], .flying_carpet_div",
     "baca_juga": ".baca-juga, .related-inline",
     # "Baca juga:" paragraph without a class: <p><strong>Baca juga:</strong> <a>…</a></p>
     "baca_juga_label": ".//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]",
-    "figure": "figure, figcaption, .caption",
+    "figure": "figure, figcaption, .caption, .wp-caption-text",
     "editor_line": ".article__editor, .editor",
-    "author_bio": ".author-bio",
+    "author_bio": ".author-bio, .author-box, .about-author, .bio-penulis, [class*='author-bio'], [class*='authorbio']",
+    "disclaimer": ".disclaimer, [class*='disclaimer']",
     "related_list": ".berita-lainnya",
     "script": "script, style, noscript, iframe",
     "share_widget": ".share, .social-share",
 }
+# A block that starts with this label and is otherwise links is a "Baca juga" box, whatever its markup.
+BACA_JUGA_LABEL = re.compile(r"^\W*baca\s+juga\b\W*", re.I)
+BACA_JUGA_MAX_OWN_CHARS = 12  # text of such a box outside its links and label (bullets, separators)
+_BOX_TAGS = frozenset({"p", "div", "section", "aside", "ul", "ol", "li", "blockquote", "table", "span"})
+_MENTIONS_BACA_JUGA = etree.XPath(
+    ".//text()[contains(translate(., 'BACJUG', 'bacjug'), 'baca juga')]"
+)
 
 # rule name -> pattern a whole (lower-cased, white-space-collapsed) line must match.
 LINE_RULES: dict[str, re.Pattern[str]] = {
@@ -50,6 +60,8 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "widget": re.compile(r"tekid"),
     "related_heading": re.compile(r"berita lainnya"),
     "baca_juga": re.compile(r"baca juga\s*:.*"),
+    # "Editor: Dewi Anggraini", "Penyunting: …": a whole short line naming one person
+    "editor_line": re.compile(r"(editor|penyunting|redaktur)\s*:\s*[^.!?:]{2,60}"),
 }
 
 
@@ -78,7 +90,49 @@ def drop_boilerplate_elements(container: Selector) -> Counter[str]:
             rule = next(rule for rule, matches in _RULE_TESTS.items() if matches(element))
             element.drop_tree()  # what Selector.drop does to an HTML element
             removed[rule] += 1
+    for box in baca_juga_boxes(root):
+        box.drop_tree()
+        removed["baca_juga_box"] += 1
     return removed
+
+
+def baca_juga_boxes(root) -> list:
+    """Blocks that begin with a "Baca juga" label and are otherwise links: a box, a list, a paragraph.
+
+    From each mention of the label, the largest block ancestor that still begins
+    with it and holds almost no text besides its links is the box. A label
+    inside a paragraph of prose ("… baca juga laporan kami …") is no box.
+    """
+    boxes = []
+    for text in _MENTIONS_BACA_JUGA(root):
+        box = None
+        for element in _ancestors_from(text.getparent(), root):
+            if element.tag in _BOX_TAGS and _is_baca_juga_box(element):
+                box = element
+        if box is not None and not any(box is b or b in box.iterancestors() for b in boxes):
+            boxes.append(box)
+    return boxes
+
+
+def _ancestors_from(element, root):
+    """``element`` and its ancestors up to, not including, ``root``."""
+    while element is not None and element is not root:
+        yield element
+        element = element.getparent()
+
+
+def _is_baca_juga_box(element) -> bool:
+    text = _words(element)
+    label = BACA_JUGA_LABEL.match(text)
+    if not label:
+        return False
+    links = sum(len(_words(a)) for a in element.iter("a"))
+    return links > 0 and len(text) - label.end() - links <= BACA_JUGA_MAX_OWN_CHARS
+
+
+def _words(element) -> str:
+    """An element's text, its text nodes kept apart ("<span>Baca Juga</span><ul>…" is two words, not one)."""
+    return " ".join(" ".join(element.itertext()).split())
 
 
 # All LINE_RULES as one pattern of named alternatives: one match per line, whatever the number of rules.

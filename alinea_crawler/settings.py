@@ -73,6 +73,7 @@ FEED_EXPORTERS = {
 }
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,  # quality check first: the report includes its verdict
+    "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
     "alinea_crawler.extensions.CrawlReport": 500,
 }
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
@@ -97,6 +98,7 @@ ALINEA_MIN_ITEMS = 1  # fewer exported articles fail the crawl
 ALINEA_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0, "authors": 0.8}  # of exported articles
 ALINEA_MAX_ERROR_RATE = 0.1  # pages given up / pages fetched or given up
 ALINEA_MAX_DROP_RATE = 0.1  # articles dropped as broken (no title, body or date) / articles read
+ALINEA_MAX_GENERIC_SHARE = 0.2  # warn (layout drift) when more articles' bodies came from the generic rung
 
 # --- Incremental runs and per-job exports (Scrapyd) --------------------------
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
@@ -116,5 +118,11 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "alinea_crawler.rendering.skip_heavy_resources"
+
+# `scrapy check alinea`: the callbacks' contracts, their @url re-based on the spider's base_url
+SPIDER_CONTRACTS = {
+    "scrapy.contracts.default.UrlContract": None,
+    "alinea_crawler.contracts.SiteUrlContract": 1,
+}
 
 TELNETCONSOLE_ENABLED = False

@@ -4,6 +4,10 @@ DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_date
 FIELD_MISSING = "alinea/field_missing/{field}"
 BOILERPLATE = "alinea/boilerplate/{rule}"
 LAYOUT = "alinea/layout/{layout}"
+FIELD_SOURCE = "alinea/field_source/{field}/{rung}"  # which rung of the ladder gave the field: ld, meta, layout, generic
+FIELD_ERROR = "alinea/field_error/{field}"  # reading the field raised: left empty, the rest of the item kept
+DRIFT_GENERIC_SHARE = "alinea/drift/generic_share"  # share of articles whose body came from the generic rung
+DRIFT_WARNING = "alinea/drift/warning"  # set to the warning when that share is above ALINEA_MAX_GENERIC_SHARE
 DATE_UNPARSED = "alinea/date/unparsed"
 MORE_EXHAUSTED = "alinea/more/exhausted"
 MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
@@ -24,3 +28,13 @@ def inc_counts(stats, template: str, counts: dict[str, int], key: str = "rule") 
     """Add a Counter to stats, one key per entry of ``counts``."""
     for name, count in counts.items():
         stats.inc_value(template.format(**{key: name}), count)
+
+
+def count_extraction(stats, page) -> None:
+    """Layout, rung per field, field errors and boilerplate removed, for one extracted article page."""
+    stats.inc_value(LAYOUT.format(layout=page.layout))
+    for field, rung in page.field_sources.items():
+        stats.inc_value(FIELD_SOURCE.format(field=field, rung=rung))
+    for field in page.field_errors:
+        stats.inc_value(FIELD_ERROR.format(field=field))
+    inc_counts(stats, BOILERPLATE, page.boilerplate_removed)

@@ -21,6 +21,8 @@ from alinea_crawler.pipelines import split_authors
         ("tekid", "widget"),
         ("Berita Lainnya", "related_heading"),
         ("Baca juga: Harga beras naik lagi", "baca_juga"),
+        ("Editor: Dewi Anggraini", "editor_line"),
+        ("Penyunting: Fathor Rasi", "editor_line"),
     ],
 )
 def test_whole_boilerplate_lines_are_recognised(line, rule):
@@ -37,6 +39,7 @@ def test_whole_boilerplate_lines_are_recognised(line, rule):
         "Sunarti menikmati moonlight di Bali.",
         "Fakta data kata itu jadi slogan yang dikenal pembaca.",
         "Ia membaca juga laporan itu.",
+        "Editor: pekerjaan ini menuntut ketelitian. Semua naskah dibaca dua kali.",
     ],
 )
 def test_real_text_with_boilerplate_words_survives(line):
@@ -79,3 +82,47 @@ def test_boilerplate_elements_are_dropped_by_structure_and_counted_once():
 )
 def test_authors_split_and_each_name_once(names, authors):
     assert split_authors(names) == authors
+
+
+def _body_after_cleaning(html: str) -> list[str]:
+    from alinea_crawler.pages.body import text_blocks
+
+    container = Selector(text=html).css("#body")[0]
+    drop_boilerplate_elements(container)
+    return [p for p in text_blocks(container.root) if not boilerplate_rule(p)]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # "Baca juga" as a box of any markup, a list, a paragraph with a label, a line of <br> text
+        '<div class="x9f"><span>Baca Juga</span><ul><li><a href="/a/b-b12345678">Judul satu</a></li>'
+        '<li><a href="/a/c-b12345679">Judul dua</a></li></ul></div>',
+        '<aside><h4>BACA JUGA:</h4><a href="/a/b-b12345678">Judul satu</a> | <a href="/a/c">Judul dua</a></aside>',
+        '<p><b>Baca juga</b> <a href="/a/b-b12345678">Judul satu</a></p>',
+        '<div>Kalimat pembuka yang cukup panjang di sini.<br><br><strong>Baca juga:</strong> '
+        '<a href="/a/b-b12345678">Judul satu</a><br><br>Kalimat penutup yang juga panjang.</div>',
+        # ad classes public filter lists name for alinea.id
+        '<div class="ads-billboard">Sponsored</div>',
+        '<div class="ads-popup"><button>×</button><p>Promo menarik hari ini juga!</p></div>',
+        '<div class="flying_carpet_div"><span>tekid</span></div>',
+        # editor lines, author bio boxes, disclaimers, captions
+        '<p>Editor: Dewi Anggraini</p>',
+        '<p><strong>Penyunting:</strong> Fathor Rasi</p>',
+        '<div class="author-box"><p>Nadia adalah jurnalis yang meliput isu internasional.</p></div>',
+        '<div class="disclaimer"><p>Artikel ini bukan ajakan membeli saham apa pun.</p></div>',
+        '<figure class="img"><img src="a.jpg"><figcaption>Ilustrasi. iStock</figcaption></figure>',
+    ],
+)
+def test_boilerplate_shapes_never_seen_before_leave_only_the_article_text(shape):
+    kept = ["Kalimat pembuka yang cukup panjang di sini.", "Kalimat penutup yang juga panjang."]
+    html = f'<div id="body"><p>{kept[0]}</p>{shape}<p>{kept[1]}</p></div>'
+    assert [p for p in _body_after_cleaning(html) if p not in kept] == []
+    assert {p for p in _body_after_cleaning(html)} >= set(kept)
+
+
+def test_a_baca_juga_mention_inside_prose_is_text():
+    sentence = "Warga diminta membaca juga aturan baru; baca juga penjelasan di situs resmi pemerintah."
+    linked = sentence.replace("situs", '<a href="/x">situs</a>')
+    html = f'<div id="body"><p>{linked}</p></div>'
+    assert _body_after_cleaning(html) == [sentence]

@@ -56,6 +56,10 @@ def test_stats_account_for_layouts_boilerplate_and_unrendered_lists(replica, ful
     assert {f"alinea/layout/{name}" for name in layouts} <= set(stats)
     assert sum(stats[f"alinea/layout/{name}"] for name in layouts) == len(full_crawl.items)
     assert stats["alinea/boilerplate/ad_slot"] >= 1
+    # every exported article's body came from some rung; the classic templates are known: no drift alarm
+    assert sum(stats.get(f"alinea/field_source/body/{rung}", 0) for rung in ("layout", "generic")) == len(full_crawl.items)
+    assert stats["alinea/field_source/title/ld"] >= 1 and stats["alinea/field_source/published_at_raw/layout"] >= 1
+    assert stats["alinea/drift/generic_share"] < 0.2 and "alinea/drift/warning" not in stats
     js_pages = [a for a in replica.site.listed_articles if a.related_mode == "js"]
     assert stats["alinea/render/js_list_unrendered"] == len(js_pages)
     assert stats.get("alinea/request_error/article") is None

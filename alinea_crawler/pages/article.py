@@ -1,39 +1,70 @@
 """Article pages: one layout class per template generation, newest first.
 
-Every field climbs the same ladder: JSON-LD, then ``og:*``/``article:*`` meta,
-then the layout's known classes, then a generic rule; it returns ``None`` (or
-``[]``) rather than a guess. A layout subclass only overrides the selectors that
-changed, fundus-style, and is chosen by markup (``matches``), not by date: one
-crawl meets pages of every generation.
+Every field climbs the same ladder and records the rung that gave it:
+``ld`` (JSON-LD), ``meta`` (``og:*``/``article:*``/``name=`` meta), ``layout``
+(the template's known classes), ``generic`` (rules that hold on any news page).
+A rung that finds nothing gives ``None`` (or ``[]``) rather than a guess.
+
+Fields are read independently (Fundus's suppress mode): a field whose reading
+raises is left empty and its error kept in ``ArticlePage.field_errors``; the
+rest of the article survives.
+
+The body is chosen by content (``body.choose_body``): the layout's containers
+are candidates next to the region the text itself points at. When the winner
+is no known container, the generic rung reads the page with trafilatura and
+keeps what our region agrees with (see ``generic_body``).
+
+A layout subclass only overrides the selectors that changed, fundus-style, and
+is chosen by markup (``matches``), not by date: one crawl meets pages of every
+generation.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, ClassVar
 
+import trafilatura
+from lxml import etree
 from parsel import Selector
 
 from ..cleaning import drop_boilerplate_elements
+from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
+from .body import Candidate, choose_body, text_blocks
 from .common import (
-    clean_text, elements, first_css, ld_article, ld_objects, ld_types, meta_map, names_of, node_text, text_of,
+    clean_text, elements, first_css, ld_article, ld_objects, ld_types, meta_map, names_of, node_text, strings_of,
+    text_of, wrap,
 )
 from .related import related_list
 
-NON_ARTICLE_OG_TYPES = re.compile(r"^(video|music|profile|website|book)")
+logger = logging.getLogger(__name__)
+
+NON_ARTICLE_OG_TYPES = re.compile(r"^(video|music|profile|book)")
 NON_ARTICLE_LD_TYPES = frozenset(
     {"VideoObject", "ImageGallery", "ProfilePage", "CollectionPage", "SearchResultsPage", "AboutPage"}
 )
-_BLOCKS = (
-    ".//*[self::p or self::h2 or self::h3 or self::h4 or self::blockquote or self::li]"
-    "[not(ancestor::p or ancestor::blockquote or ancestor::li)]"
+RUNGS = ("ld", "meta", "layout", "generic")
+FIELDS = ("title", "lead", "authors", "editor", "published_at_raw", "modified_at_raw", "tags", "image_url",
+          "image_caption")
+_EDITOR_LINE = re.compile(r"^\s*(?:editor|penyunting|redaktur)\s*:\s*(?P<name>[^.!?:]{2,80})$", re.I)
+_BYLINE = re.compile(r"^\s*(?:oleh|penulis|reporter|wartawan|by)\b\s*:?\s*(?P<names>.+)$", re.I)
+_BYLINE_SEPARATORS = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*")
+# Text nodes that begin with an editor label ("Editor:", "<b>Penyunting</b>: X"): cheaper than reading every block.
+_EDITOR_LABEL = etree.XPath(
+    "//body//text()[starts-with(translate(normalize-space(.), 'EDITORPNYUGAK', 'editorpnyugak'), 'editor')"
+    " or starts-with(translate(normalize-space(.), 'EDITORPNYUGAK', 'editorpnyugak'), 'penyunting')"
+    " or starts-with(translate(normalize-space(.), 'EDITORPNYUGAK', 'editorpnyugak'), 'redaktur')]"
 )
-_EDITOR_PREFIX = re.compile(r"^\s*(editor|penyunting)\s*:\s*", re.I)
 _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
+# A paragraph trafilatura returns counts as ours when our region's text holds it; most of its text must agree.
+AGREEMENT = 0.7
+MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
+NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline or a date
 
 
 @dataclass
@@ -57,30 +88,59 @@ class ArticlePage:
     related_urls: list[str]
     related_pending: bool  # "Berita Lainnya" is on the page but empty: JavaScript fills it
     boilerplate_removed: Counter[str] = field(default_factory=Counter)
+    field_sources: dict[str, str] = field(default_factory=dict)  # field -> rung that gave it (RUNGS)
+    field_errors: dict[str, str] = field(default_factory=dict)  # field -> why reading it failed
+
+
+@dataclass(frozen=True)
+class Found:
+    value: Any
+    rung: str | None
+
+
+NOTHING = Found(None, None)
+
+
+def ladder(*rungs: tuple[str, Callable[[], Any]]) -> Found:
+    """The first rung that gives a value, and its name; rungs are computed only until then."""
+    for name, rung in rungs:
+        if value := rung():
+            return Found(value, name)
+    return NOTHING
 
 
 class ArticleGeneric:
-    """Any news page: structured data, then generic HTML rules."""
+    """Any news page: structured data, then rules that hold on any news page."""
 
     name: ClassVar[str] = "generic"
-    TITLE_CSS: ClassVar[tuple[str, ...]] = ("h1",)
+    # The template's own selectors (rung "layout"); a generic page has none.
+    TITLE_CSS: ClassVar[tuple[str, ...]] = ()
     LEAD_CSS: ClassVar[tuple[str, ...]] = ()
-    AUTHOR_CSS: ClassVar[tuple[str, ...]] = ("[rel=author]", "[itemprop=author] [itemprop=name]")
+    AUTHOR_CSS: ClassVar[tuple[str, ...]] = ()
     EDITOR_CSS: ClassVar[tuple[str, ...]] = ()
     DATE_CSS: ClassVar[tuple[str, ...]] = ()
-    TAG_CSS: ClassVar[tuple[str, ...]] = ("[rel=tag]",)
-    CAPTION_CSS: ClassVar[tuple[str, ...]] = ("article figure figcaption",)
-    BODY_CSS: ClassVar[tuple[str, ...]] = ("[itemprop=articleBody]", "article")
-
+    TAG_CSS: ClassVar[tuple[str, ...]] = ()
+    CAPTION_CSS: ClassVar[tuple[str, ...]] = ()
+    BODY_CSS: ClassVar[tuple[str, ...]] = ()
     MARKERS: ClassVar[tuple[str, ...]] = ()  # CSS of elements only this layout has; none: matches any page
 
-    def __init__(self, sel: Selector, url: str):
+    # Rules of any news page (rung "generic").
+    GENERIC_AUTHOR_CSS: ClassVar[tuple[str, ...]] = (
+        "[rel=author]", "[itemprop=author] [itemprop=name]", "[itemprop=author]",
+        ".author, .author-name, .author__name, .byline__author, .reporter, .reporter-name, .penulis, .writer",
+    )
+    GENERIC_TAG_CSS: ClassVar[tuple[str, ...]] = ("[rel=tag]", "article a[href*='/tag/']")
+    GENERIC_CAPTION_CSS: ClassVar[tuple[str, ...]] = ("figure figcaption",)
+    GENERIC_BODY_CSS: ClassVar[tuple[str, ...]] = ("[itemprop=articleBody]", "article")
+
+    def __init__(self, sel: Selector, url: str, html: str | None = None):
         self.sel = sel
         self.response_url = url
+        self.html = html
         self._found: dict[str, Selector | None] = {}
 
     def matches(self) -> bool:
-        return not self.MARKERS or self._first_css(self.MARKERS) is not None
+        return not self.MARKERS or any(elements(self.sel, query) for query in self.MARKERS)
 
     @cached_property
     def ld_all(self) -> list[dict[str, Any]]:
@@ -90,9 +150,9 @@ class ArticleGeneric:
     def metas(self) -> dict[str, list[str]]:
         return meta_map(self.sel)
 
-    def meta(self, name: str) -> str | None:
-        """The first ``<meta property|name=name>`` content."""
-        return next(iter(self.metas.get(name, ())), None)
+    def meta(self, *names: str) -> str | None:
+        """The first content of the first ``<meta property|name=…>`` of these names that the page has."""
+        return next((values[0] for name in names if (values := self.metas.get(name))), None)
 
     @cached_property
     def ld(self) -> dict[str, Any]:
@@ -113,124 +173,194 @@ class ArticleGeneric:
                 return canonical_url(url)
         return canonical_url(self.response_url)
 
-    def title(self) -> str | None:
-        return _first_of(
-            lambda: clean_text(self.ld.get("headline")),
-            lambda: (og_title := self.meta("og:title")) and _TITLE_SUFFIX.sub("", og_title),
-            lambda: self._css_text(self.TITLE_CSS),
+    def title(self) -> Found:
+        return ladder(
+            ("ld", lambda: _one_string(self.ld.get("headline"))),
+            ("meta", lambda: (og := self.meta("og:title", "twitter:title")) and _TITLE_SUFFIX.sub("", og)),
+            ("layout", lambda: self._css_text(self.TITLE_CSS)),
+            ("generic", lambda: self._css_text(("h1",))),
         )
 
-    def lead(self) -> str | None:
-        return _first_of(
-            lambda: clean_text(self.ld.get("description")),
-            lambda: self.meta("og:description"),
-            lambda: self._css_text(self.LEAD_CSS),
+    def lead(self) -> Found:
+        return ladder(
+            ("ld", lambda: _one_string(self.ld.get("description"))),
+            ("meta", lambda: self.meta("og:description", "twitter:description", "description")),
+            ("layout", lambda: self._css_text(self.LEAD_CSS)),
         )
 
-    def authors(self) -> list[str]:
-        return _first_of(
-            lambda: names_of(self.ld.get("author")),
-            lambda: self.metas.get("author", []),
-            lambda: self._css_texts(self.AUTHOR_CSS),
-        ) or []
-
-    def editor(self) -> str | None:
-        names = names_of(self.ld.get("editor"))
-        if names:
-            return clean_text(names[0])
-        line = self._css_text(self.EDITOR_CSS)
-        return clean_text(_EDITOR_PREFIX.sub("", line)) if line else None
-
-    def published_at_raw(self) -> str | None:
-        return _first_of(
-            lambda: clean_text(self.ld.get("datePublished")),
-            lambda: self.meta("article:published_time"),
-            lambda: self._css_text(self.DATE_CSS),
-            lambda: clean_text(self.sel.xpath("//time/@datetime").get()),
+    def authors(self) -> Found:
+        return ladder(
+            ("ld", lambda: [clean_text(n) for n in names_of(self.ld.get("author")) if clean_text(n)]),
+            ("meta", lambda: [a for a in self.metas.get("author", []) if not a.startswith("http")]),
+            ("layout", lambda: self._css_texts(self.AUTHOR_CSS)),
+            ("generic", lambda: self._css_texts(self.GENERIC_AUTHOR_CSS) or self._byline_names()),
         )
 
-    def modified_at_raw(self) -> str | None:
-        return _first_of(
-            lambda: clean_text(self.ld.get("dateModified")),
-            lambda: self.meta("article:modified_time"),
+    def editor(self) -> Found:
+        return ladder(
+            ("ld", lambda: next(iter(names_of(self.ld.get("editor"))), None)),
+            ("layout", lambda: _editor_name(self._css_text(self.EDITOR_CSS))),
+            ("generic", self._editor_line),
         )
 
-    def tags(self) -> list[str]:
-        keywords = self.ld.get("keywords")
-        if isinstance(keywords, str):
-            keywords = keywords.split(",")
-        return _first_of(
-            lambda: [k for k in map(clean_text, keywords or []) if k],
-            lambda: self.metas.get("article:tag", []),
-            lambda: self._css_texts(self.TAG_CSS),
-        ) or []
+    def published_at_raw(self) -> Found:
+        return ladder(
+            ("ld", lambda: _one_string(self.ld.get("datePublished"))),
+            ("meta", lambda: self.meta("article:published_time", "og:published_time", "datePublished",
+                                       "pubdate", "publishdate", "date", "dc.date", "DC.date.issued",
+                                       "parsely-pub-date", "sailthru.date")),
+            ("layout", lambda: _date_in(self._css_text(self.DATE_CSS))),
+            ("generic", self._visible_date),
+        )
 
-    def image_url(self) -> str | None:
-        image = self.ld.get("image")
-        if isinstance(image, list):
-            image = image[0] if image else None
-        if isinstance(image, dict):
-            image = image.get("url") or image.get("contentUrl")
-        return absolute(self.response_url, _first_of(lambda: clean_text(image), lambda: self.meta("og:image")))
+    def modified_at_raw(self) -> Found:
+        return ladder(
+            ("ld", lambda: _one_string(self.ld.get("dateModified"))),
+            ("meta", lambda: self.meta("article:modified_time", "og:updated_time", "dateModified")),
+            ("generic", lambda: clean_text(self.sel.xpath("//*[@itemprop='dateModified']/@datetime"
+                                                          " | //*[@itemprop='dateModified']/@content").get())),
+        )
 
-    def image_caption(self) -> str | None:
-        image = self.ld.get("image")
-        caption = image.get("caption") if isinstance(image, dict) else None
-        return _first_of(lambda: clean_text(caption), lambda: self._css_text(self.CAPTION_CSS))
+    def tags(self) -> Found:
+        return ladder(
+            ("ld", lambda: _keywords(self.ld.get("keywords"))),
+            ("meta", lambda: self.metas.get("article:tag", [])),
+            ("layout", lambda: self._css_texts(self.TAG_CSS)),
+            ("generic", lambda: self._css_texts(self.GENERIC_TAG_CSS)),
+        )
+
+    def image_url(self) -> Found:
+        found = ladder(
+            ("ld", lambda: _image_url(self.ld.get("image"))),
+            ("meta", lambda: self.meta("og:image", "og:image:url", "twitter:image")),
+        )
+        return Found(absolute(self.response_url, found.value), found.rung) if found.value else NOTHING
+
+    def image_caption(self) -> Found:
+        return ladder(
+            ("ld", lambda: _image_caption(self.ld.get("image"))),
+            ("layout", lambda: self._css_text(self.CAPTION_CSS)),
+            ("generic", lambda: self._css_text(self.GENERIC_CAPTION_CSS)),
+        )
+
+    # -- generic rules: visible text near the headline -------------------------
+
+    @cached_property
+    def _near_headline(self) -> list[str]:
+        """The short visible blocks after the headline (byline, date), before the body is cleaned."""
+        h1 = next(iter(elements(self.sel, "//h1", css=False)), None)
+        start = h1 if h1 is not None else self.sel.root
+        blocks = []
+        for node in start.itersiblings() if h1 is not None else [start]:
+            blocks.extend(b for b in text_blocks(node) if len(b) <= 200)
+            if len(blocks) >= NEAR_HEADLINE_BLOCKS:
+                break
+        if h1 is not None and len(blocks) < NEAR_HEADLINE_BLOCKS and h1.getparent() is not None:
+            for node in h1.getparent().itersiblings():  # the byline may sit beside the headline's wrapper
+                blocks.extend(b for b in text_blocks(node) if len(b) <= 200)
+                if len(blocks) >= NEAR_HEADLINE_BLOCKS:
+                    break
+        return blocks[:NEAR_HEADLINE_BLOCKS]
+
+    def _editor_line(self) -> str | None:
+        """A short "Editor: X" / "Penyunting: X" line anywhere on the page (found by its label's text node)."""
+        for label in _EDITOR_LABEL(self.sel.root):
+            # the text node is the whole line ("Editor: X" after a <br>), or the label of its parent's line
+            element = label.getparent()
+            line_owner = element if label.is_text else element.getparent()
+            if name := _editor_name(clean_text(label)) or _editor_name(node_text(line_owner)):
+                return name
+        return None
+
+    def _visible_date(self) -> str | None:
+        """``<time>`` first, then the first date written next to the headline."""
+        for value in self.sel.xpath("//time/@datetime | //*[@itemprop='datePublished']/@content"
+                                    " | //*[@itemprop='datePublished']/@datetime").getall():
+            if parse_id_datetime(value):
+                return clean_text(value)
+        for text in [*self.sel.xpath("//time").xpath("normalize-space()").getall(), *self._near_headline]:
+            if raw := _date_in(text):
+                return raw
+        return None
+
+    def _byline_names(self) -> list[str]:
+        """"Oleh A · 31/12/2021" near the headline: the names, date and separators removed."""
+        for text in self._near_headline:
+            if match := _BYLINE.match(text):
+                names = match["names"]
+                if date := find_datetime(names):
+                    names = names.replace(date.raw, " ")
+                parts = [p for p in _BYLINE_SEPARATORS.split(names) if clean_text(p)]
+                if parts:
+                    return [clean_text(parts[0])]
+        return []
 
     # -- body and links -------------------------------------------------------
 
     @cached_property
+    def _candidate(self) -> Candidate | None:
+        """The body element, chosen by content among the known containers and the text's own region."""
+        known = [(node, "layout") for query in self.BODY_CSS for node in _select(self.sel, query)]
+        known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in _select(self.sel, query)]
+        return choose_body(self.sel.root, known)
+
+    @cached_property
     def _related(self):
-        return related_list(self.sel, self.response_url, exclude=article_id(self.url), body=self._container)
+        container = wrap(self.sel, self._candidate.node) if self._candidate else None
+        return related_list(self.sel, self.response_url, exclude=article_id(self.url), body=container)
 
-    @cached_property
-    def _container(self) -> Selector | None:
-        return self._first_css(self.BODY_CSS)
+    def _body(self, page: ArticlePage) -> Found:
+        """Body paragraphs after dropping boilerplate elements (mutates the tree: read every other field first)."""
+        candidate = self._candidate
+        if candidate is None:
+            return NOTHING
+        page.boilerplate_removed = drop_boilerplate_elements(wrap(self.sel, candidate.node))
+        ours = [b for b in text_blocks(candidate.node) if not _is_byline_or_title(b, page)]
+        if candidate.source == "layout":
+            return Found("\n\n".join(ours) or None, "layout")
+        return Found("\n\n".join(generic_body(self._page_html(), self.response_url, ours)) or None, "generic")
 
-    @cached_property
-    def _body(self) -> tuple[str | None, Counter[str]]:
-        """Body text after dropping boilerplate elements (mutates the tree: read links first)."""
-        container = self._container
-        if container is None:
-            return None, Counter()
-        removed = drop_boilerplate_elements(container)
-        blocks = [node_text(block) for block in elements(container, _BLOCKS, css=False)]
-        if not blocks:
-            blocks = [clean_text(line) for line in container.xpath(".//text()").getall()]
-        return "\n\n".join(b for b in blocks if b) or None, removed
+    def _page_html(self) -> str:
+        return self.html if self.html is not None else etree.tostring(self.sel.root, encoding="unicode")
 
     def is_article(self) -> bool:
-        if self.ld:
-            return True
+        """Only positive evidence makes a page "not an article": a video, a profile, a gallery, a listing.
+
+        Article evidence (an article in JSON-LD, ``og:type`` article) wins over an embedded VideoObject;
+        ``og:type`` website counts only on a page without article text.
+        """
         og_type = self.meta("og:type") or ""
+        if self.ld or og_type.startswith("article"):
+            return True
         if NON_ARTICLE_OG_TYPES.match(og_type) or any(ld_types(o) & NON_ARTICLE_LD_TYPES for o in self.ld_all):
             return False
-        return self._container is not None
+        return og_type != "website" or self._candidate is not None
 
     def extract(self) -> ArticlePage:
         """Every field and link first: reading the body drops boilerplate elements from the tree."""
-        related = self._related
         page = ArticlePage(
-            url=self.url,
-            article_id=article_id(self.url),
-            section=article_section(self.url),
-            layout=self.name,
-            title=self.title(),
-            lead=self.lead(),
-            authors=self.authors(),
-            editor=self.editor(),
-            published_at_raw=self.published_at_raw(),
-            modified_at_raw=self.modified_at_raw(),
-            tags=self.tags(),
-            image_url=self.image_url(),
-            image_caption=self.image_caption(),
-            body=None,
-            related_urls=related.urls,
-            related_pending=related.pending,
+            url=self.url, article_id=article_id(self.url), section=article_section(self.url), layout=self.name,
+            title=None, lead=None, authors=[], editor=None, published_at_raw=None, modified_at_raw=None, tags=[],
+            image_url=None, image_caption=None, body=None, related_urls=[], related_pending=False,
         )
-        page.body, page.boilerplate_removed = self._body
+        try:
+            page.related_urls, page.related_pending = self._related.urls, self._related.pending
+        except Exception as error:  # noqa: BLE001 - one field's failure must not lose the article
+            page.field_errors["related_urls"] = _describe(error)
+        for name in FIELDS:
+            self._read(page, name, getattr(self, name))
+        self._read(page, "body", lambda: self._body(page))
         return page
+
+    def _read(self, page: ArticlePage, name: str, reader: Callable[[], Found]) -> None:
+        try:
+            found = reader()
+        except Exception as error:  # noqa: BLE001 - one field's failure must not lose the article
+            page.field_errors[name] = _describe(error)
+            return
+        if found.value:
+            setattr(page, name, found.value)
+            page.field_sources[name] = found.rung
 
     # -- helpers --------------------------------------------------------------
 
@@ -238,31 +368,36 @@ class ArticleGeneric:
         return text_of(self._first_css(queries))
 
     def _first_css(self, queries: tuple[str, ...]) -> Selector | None:
-        """The first element of the first query that matches; each query runs once per page."""
+        """The first element with text of the first query that has one; each query runs once per page."""
         for query in queries:
             if query not in self._found:
-                self._found[query] = first_css(self.sel, (query,))
+                self._found[query] = next((wrap(self.sel, n) for n in elements(self.sel, query) if node_text(n)), None)
             if self._found[query] is not None:
                 return self._found[query]
         return None
 
     def _css_texts(self, queries: tuple[str, ...]) -> list[str]:
         for query in queries:
-            texts = [t for t in map(node_text, elements(self.sel, query)) if t]
+            texts = [t for t in map(node_text, elements(self.sel, query)) if t and len(t) <= 100]
             if texts:
                 return texts
         return []
 
 
 class ArticleV2021(ArticleGeneric):
-    """The template of the seed page: no JSON-LD, facts in ``reporter__nama``/``frontdate``."""
+    """The template of the seed page: no JSON-LD, facts in ``reporter__nama``/``frontdate``.
+
+    Public scrapers of the live site (2026) read the body from the ``<div>`` before the first ``<article>`` and
+    treat ``div.artikelend`` as an end marker: all of them are candidates, the text decides.
+    """
 
     name = "v2021"
     TITLE_CSS = ("div.detail h1", "h1.title", "h1")
     LEAD_CSS = ("div.detail .lead",)
     AUTHOR_CSS = (".reporter__nama",)  # avatar and byline both name the reporter: the pipeline keeps one
     DATE_CSS = ("div.frontdate", ".frontdate")
-    BODY_CSS = ("div.artikelend", "div.detail article", "article")
+    # the div just before the first <article>: where a public scraper of the live site (2026) reads the body
+    BODY_CSS = ("div.artikelend", "div.detail article", "article", "(//article)[1]/preceding-sibling::div[1]")
 
     MARKERS = ("div.artikelend", "div.frontdate")
 
@@ -286,26 +421,97 @@ class ArticleCurrent(ArticleGeneric):
 LAYOUTS: tuple[type[ArticleGeneric], ...] = (ArticleCurrent, ArticleV2021, ArticleGeneric)
 
 
-def pick_layout(sel: Selector, url: str) -> ArticleGeneric:
+def pick_layout(sel: Selector, url: str, html: str | None = None) -> ArticleGeneric:
     """The newest layout whose markup matches; ``ArticleGeneric`` always does."""
-    return next(page for page in (layout(sel, url) for layout in LAYOUTS) if page.matches())
+    return next(page for page in (layout(sel, url, html) for layout in LAYOUTS) if page.matches())
 
 
-def extract_article(sel: Selector, url: str) -> ArticlePage | None:
-    """The article on this page, or ``None`` when the page is not an article."""
-    page = pick_layout(sel, url)
+def extract_article(sel: Selector, url: str, html: str | None = None) -> ArticlePage | None:
+    """The article on this page, or ``None`` when the page positively is something else.
+
+    ``html``: the page's source, for the generic rung (serialised from ``sel`` when not given).
+    """
+    page = pick_layout(sel, url, html)
     return page.extract() if page.is_article() else None
 
 
-def _first_of(*rungs: Callable[[], Any]) -> Any:
-    """``first`` of a ladder whose rungs are computed only until one gives a value (they are pure)."""
-    for rung in rungs:
-        if value := rung():
-            return value
-    return None
+def generic_body(html: str, url: str, ours: list[str]) -> list[str]:
+    """The generic rung: trafilatura's paragraphs, kept where our region's text agrees.
+
+    Trafilatura (F1 0.955 on the benchmark's 181 real pages) finds the body of
+    pages it has never seen; our region (``ours``, boilerplate already dropped by
+    structure) knows where the article text is. A paragraph of trafilatura's
+    outside our region (a newsletter box, a comment, a caption) is dropped when
+    most of its text agrees with ours; when they disagree, trafilatura stands;
+    when it finds nothing, our region does.
+    """
+    extracted = trafilatura.extract(html, url=url, fast=True, include_comments=False)
+    theirs = [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
+    if not theirs:
+        return ours
+    region = " ".join(ours)
+    exact = set(ours)
+    kept = [p for p in theirs if p in exact or (len(p) >= MIN_SHARED_CHARS and p in region)]
+    return kept if sum(map(len, kept)) >= AGREEMENT * sum(map(len, theirs)) else theirs
+
+
+def _is_byline_or_title(block: str, page: ArticlePage) -> bool:
+    """A body block that only repeats the headline or names the authors (a byline inside the body)."""
+    if page.title and block.casefold() == page.title.casefold():
+        return True
+    names = {n.casefold() for n in page.authors}
+    if not names:
+        return False
+    match = _BYLINE.match(block)
+    text = (match["names"] if match else block).casefold()
+    return text in names or set(re.split(r"\s*(?:,|&|\bdan\b|\band\b)\s*", text)) <= names
+
+
+def _date_in(text: str | None) -> str | None:
+    """The part of ``text`` that is a date ("Nadia Lutfiana Mawarni Jumat, 31 Des 2021 13:15 WIB" -> the date)."""
+    found = find_datetime(text) if text else None
+    return found.raw if found else None
+
+
+def _select(sel: Selector, query: str) -> list[Any]:
+    """Elements of a CSS query, or of an XPath one (a query starting with ``/`` or ``(``)."""
+    return elements(sel, query, css=not query.startswith(("/", "(")))
+
+
+def _editor_name(line: str | None) -> str | None:
+    match = _EDITOR_LINE.match(line or "")
+    return clean_text(match["name"]) if match else None
+
+
+def _one_string(value: Any) -> str | None:
+    """A JSON-LD value that should be one string (some sites give a list)."""
+    return next(iter(strings_of(value)), None)
+
+
+def _keywords(value: Any) -> list[str]:
+    """JSON-LD ``keywords``: a comma list, a list of strings, of objects, of lists."""
+    return [k for s in strings_of(value) for k in map(clean_text, s.split(",")) if k]
+
+
+def _image_url(image: Any) -> str | None:
+    if isinstance(image, list):
+        image = image[0] if image else None
+    if isinstance(image, dict):
+        image = image.get("url") or image.get("contentUrl")
+    return _one_string(image)
+
+
+def _image_caption(image: Any) -> str | None:
+    if isinstance(image, list):
+        image = image[0] if image else None
+    return _one_string(image.get("caption")) if isinstance(image, dict) else None
 
 
 def _ld_id(value: Any) -> str | None:
     if isinstance(value, dict):
         return value.get("@id") or value.get("url")
     return value if isinstance(value, str) else None
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"

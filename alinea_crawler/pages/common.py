@@ -124,3 +124,14 @@ def names_of(value: Any) -> list[str]:
     if isinstance(value, list):
         return [name for entry in value for name in names_of(entry)]
     return []
+
+
+def strings_of(value: Any) -> list[str]:
+    """The strings in a JSON-LD value of any shape: a string, a list (of lists), objects with a name or value."""
+    if isinstance(value, str):
+        return [text] if (text := clean_text(value)) else []
+    if isinstance(value, dict):
+        return strings_of(value.get("name", value.get("@value")))
+    if isinstance(value, (list, tuple)):
+        return [text for entry in value for text in strings_of(entry)]
+    return []

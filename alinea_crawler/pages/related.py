@@ -11,20 +11,24 @@ from typing import Any
 from parsel import Selector
 
 from ..urls import absolute, article_id, canonical_url
+from ..cleaning import baca_juga_boxes
 from .common import elements, wrap
 
 # The CSS translator's test for a class (the cheap contains() first skips most elements early).
 _HAS_CLASS = "@class and contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
-# Inline "Baca juga:" paragraphs: by class, or by their bold "Baca juga" label.
+# Inline "Baca juga:" paragraphs: by class, or by their bold "Baca juga" label (in a paragraph, or a line of
+# <br>-separated text: the link right after the label). Boxes of any markup: ``cleaning.baca_juga_boxes``.
 BACA_JUGA_LINKS = (
     f".//*[{_HAS_CLASS.format('baca-juga')}]//a/@href"
     " | .//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
+    " | .//*[self::strong or self::b][starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]"
+    "/following-sibling::*[1][self::a]/@href"
 )
 # The "Berita Lainnya" block: its known class, else the parent of a heading saying so.
 RELATED_BLOCKS = (
     f"//*[{_HAS_CLASS.format('berita-lainnya')}]",
-    "//*[self::h2 or self::h3 or self::h4 or self::div or self::span]"
-    "[normalize-space(translate(., 'BL', 'bl'))='berita lainnya']/..",
+    "//text()[normalize-space(translate(., 'BL', 'bl'))='berita lainnya']"
+    "/parent::*[self::h2 or self::h3 or self::h4 or self::div or self::span]/..",
 )
 
 
@@ -41,7 +45,9 @@ def related_list(sel: Selector, base_url: str, exclude: str | None = None,
     "Baca juga" links are looked for in ``body`` (the article text) when it is known, else in the page.
     """
     block = _related_block(sel)
-    hrefs = elements(sel if body is None else body, BACA_JUGA_LINKS, css=False)
+    scope = sel if body is None else body
+    hrefs = elements(scope, BACA_JUGA_LINKS, css=False)
+    hrefs += [href for box in baca_juga_boxes(scope.root) for href in box.xpath(".//a/@href")]
     listed = elements(block, ".//a/@href", css=False) if block is not None else []
     urls = article_urls(base_url, hrefs + listed, exclude)
     pending = block is not None and not article_urls(base_url, listed, exclude)

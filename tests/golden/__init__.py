@@ -3,6 +3,8 @@
 ``article/<layout>/<case>.html`` is the page, ``<case>.json`` the expected item
 (keys sorted, missing values ``null``, dates ISO with offset), ``meta.json``
 where each page came from. Regenerate with ``python -m tests.golden.regen``.
+``zoo/<template>.html`` + ``.json`` (own ``zoo/meta.json``): one page per template
+of ``tests/replica/zoo.py``; regenerate with ``python -m tests.golden.regen --zoo``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from alinea_crawler.pipelines import CleanArticlePipeline, ContentHashPipeline, 
 from alinea_crawler.spiders.alinea import AlineaSpider
 
 GOLDEN = Path(__file__).resolve().parent
+ZOO = GOLDEN / "zoo"
 VOLATILE = ("scraped_at", "discovered_from")  # differ per crawl, not per page
 
 
@@ -30,6 +33,14 @@ def load_meta() -> dict[str, dict[str, Any]]:
 def case_paths(case: str, layout: str) -> tuple[Path, Path]:
     folder = GOLDEN / "article" / layout
     return folder / f"{case}.html", folder / f"{case}.json"
+
+
+def load_zoo_meta() -> dict[str, dict[str, Any]]:
+    return json.loads((ZOO / "meta.json").read_text(encoding="utf-8"))
+
+
+def zoo_case_paths(template: str) -> tuple[Path, Path]:
+    return ZOO / f"{template}.html", ZOO / f"{template}.json"
 
 
 def item_from_html(html: str, url: str) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
     python -m tests.golden.regen              # save replica pages; JSON from the replica's gold model
     python -m tests.golden.regen --json-only  # rewrite every JSON from today's extraction: read the diff!
+    python -m tests.golden.regen --zoo        # save the zoo/ pages (replica --templates zoo) and their gold JSON
 
 The default mode never writes what the extractor says: the expected items come
 from the replica's content model, an oracle independent of the crawler.
@@ -15,7 +16,7 @@ import urllib.request
 from datetime import date
 
 from alinea_crawler.pipelines import content_hash
-from tests.golden import GOLDEN, VOLATILE, case_paths, item_from_html, load_meta
+from tests.golden import GOLDEN, VOLATILE, ZOO, case_paths, item_from_html, load_meta, zoo_case_paths
 from tests.replica import Replica
 
 SITE_ROOT = "https://www.alinea.id"
@@ -44,6 +45,34 @@ def save_replica_cases() -> None:
             meta[case] = {"url": SITE_ROOT + article.path, "layout": article.layout,
                           "saved_on": date.today().isoformat(), "source": "tests/replica articles=24 seed=2021"}
     (GOLDEN / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# zoo template -> article code in Replica(articles=24, seed=2021, templates="zoo")
+ZOO_CASES = {
+    "newswatch": "bGAzM508Q",
+    "nosemantic": "boEQVuKRe",
+    "brbr": "bPEOz0AjB",
+    "visibledate": "bAlR9ZRWB",
+    "timetext": "b60bnKPU0",
+    "ldgraph": "bCieGFHZTO",
+}
+
+
+def save_zoo_cases() -> None:
+    meta = {}
+    with Replica(articles=24, seed=2021, templates="zoo") as replica:
+        for template, code in ZOO_CASES.items():
+            article = replica.site.by_code[code]
+            assert article.template == template, (code, article.template)
+            html = _fetch(replica.url_for(article.path)).replace(replica.url, SITE_ROOT)
+            html_path, json_path = zoo_case_paths(template)
+            html_path.parent.mkdir(parents=True, exist_ok=True)
+            html_path.write_text(html, encoding="utf-8")
+            _write_json(json_path, _gold(replica.site, article))
+            meta[template] = {"url": SITE_ROOT + article.path, "layout": replica.site.expected_item(
+                article, SITE_ROOT)["layout"], "saved_on": date.today().isoformat(),
+                "source": "tests/replica articles=24 seed=2021 templates=zoo"}
+    (ZOO / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _gold(site, article) -> dict:
@@ -75,7 +104,11 @@ def _write_json(path, data) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json-only", action="store_true", help="rewrite the JSON of every case from extraction")
-    if parser.parse_args().json_only:
+    parser.add_argument("--zoo", action="store_true", help="save the zoo/ cases (pages and gold JSON) instead")
+    args = parser.parse_args()
+    if args.zoo:
+        save_zoo_cases()
+    elif args.json_only:
         rewrite_json_from_extraction()
     else:
         save_replica_cases()

@@ -18,12 +18,12 @@ from .model import Article, Site, build_site
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["Article", "FaultPlan", "Replica", "Site", "build_site"]
-MODEL_OPTIONS = ("articles", "seed", "hidden_every")  # the rest only change how the server answers
+MODEL_OPTIONS = ("articles", "seed", "hidden_every", "templates")  # the rest only change how the server answers
 FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "fault_oversize")
 
 
 class Replica:
-    """``with Replica(articles=24, seed=2021, hidden_every=8) as r: r.url ...``"""
+    """``with Replica(articles=24, seed=2021, hidden_every=8, templates="zoo") as r: r.url ...``"""
 
     def __init__(self, articles: int = 24, seed: int = 2021, **opts):
         self.options = {"articles": articles, "seed": seed, **opts}

@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from .faults import FaultyApp, add_arguments, plan_from_options
-from .model import build_site
+from .model import TEMPLATE_SETS, build_site
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -15,6 +15,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--articles", type=int, default=24)
     p.add_argument("--seed", type=int, default=2021)
     p.add_argument("--hidden-every", type=int, default=8, help="0 = hide nothing")
+    p.add_argument("--templates", choices=TEMPLATE_SETS, default="classic",
+                   help="zoo = about half the articles in tests/replica/zoo.py's unfamiliar markups")
     p.add_argument("--access-log", action="store_true", help="log requests to stderr")
     p.add_argument("--related-api-moves-after", type=int, default=0,
                    help="after N answers the JS list endpoint moves to /api/v2/related/ (0 = never)")
@@ -28,7 +30,8 @@ def main(argv=None) -> None:
 
     from .server import App, listen
 
-    site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every)
+    site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every,
+                      templates=args.templates)
     app = App(site, related_api_moves_after=args.related_api_moves_after)
     if args.faults:
         app = FaultyApp(app, plan_from_options(site, args.faults, args.fault_seed, args.fault_max_in_row,

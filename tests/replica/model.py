@@ -63,6 +63,7 @@ MONTHS = (
     ("Desember", "Des"),
 )
 CODE_CHARS = string.ascii_letters + string.digits
+TEMPLATE_SETS = ("classic", "zoo")  # zoo: tests/replica/zoo.py serves about half the articles
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Article:
     related: list = field(default_factory=list)
     related_mode: str = "static"  # "static" | "js"
     baca_juga: list = field(default_factory=list)
+    template: str = "classic"  # "classic" (the layout's own markup) or a tests/replica/zoo.py template
 
     @property
     def path(self) -> str:
@@ -232,10 +234,13 @@ def _attach_hidden(rng: random.Random, articles: list) -> None:
 class Site:
     """The whole replica: articles newest first plus prebuilt indexes."""
 
-    def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8):
+    def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8,
+                 templates: str = "classic"):
         if hidden_every == 1:
             raise ValueError("hidden_every=1 would hide every article")
-        self.seed, self.hidden_every = seed, hidden_every
+        if templates not in TEMPLATE_SETS:
+            raise ValueError(f"templates={templates!r}: expected one of {TEMPLATE_SETS}")
+        self.seed, self.hidden_every, self.templates = seed, hidden_every, templates
         self.sections = NAV_SECTIONS
         rng = random.Random(seed)
         self.articles: list = []
@@ -249,10 +254,22 @@ class Site:
         for a in self.articles:
             _link(rng, a, pool)
         _attach_hidden(rng, self.articles)
+        self._pick_templates(self.articles)
         vrng = random.Random(f"{seed}:video")
         self.video_code = _new_code(vrng, self.by_code, lengths=(8,))
         self.video_slug = slugify(" ".join(_title_words(vrng)))
         self._reindex()
+
+    def _pick_templates(self, articles) -> None:
+        """``zoo``: about half the articles get a zoo template, by code (the rng stream is untouched)."""
+        if self.templates != "zoo":
+            return
+        from . import zoo
+        for a in articles:
+            a.template = zoo.template_for(a.code)
+        for a in articles:
+            if a.template != "classic":
+                a.baca_juga = zoo.baca_juga_shown(self, a)
 
     def _add(self, a: Article, front: bool = False) -> None:
         self.articles.insert(0, a) if front else self.articles.append(a)
@@ -292,6 +309,7 @@ class Site:
             new.append(a)
         for a in new:
             self._add(a, front=True)
+        self._pick_templates(new)
         self._reindex()
         return [a.code for a in reversed(new)]
 
@@ -305,6 +323,9 @@ class Site:
 
     def expected_item(self, a: Article, base_url: str) -> dict:
         """The item a perfect crawler extracts from the page of ``a``."""
+        if a.template != "classic":
+            from . import zoo
+            return zoo.expected_item(self, a, base_url)
         base = base_url.rstrip("/")
         related = dict.fromkeys(base + self.by_code[c].path for c in a.baca_juga + a.related)
         return {
@@ -327,5 +348,6 @@ class Site:
         }
 
 
-def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8) -> Site:
-    return Site(articles=articles, seed=seed, hidden_every=hidden_every)
+def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8,
+               templates: str = "classic") -> Site:
+    return Site(articles=articles, seed=seed, hidden_every=hidden_every, templates=templates)

@@ -334,6 +334,10 @@ def generic(base: str, site: Site, a: Article) -> str:
 
 
 def article_page(base: str, site: Site, a: Article, related_api: str = "/api/related/") -> str:
+    if a.template != "classic":
+        from . import zoo
+        tail = RELATED_JS.replace("/api/related/", related_api) if a.related_mode == "js" else ""
+        return zoo.article_page(base, site, a, tail)
     if a.layout == "generic":
         head = f'<meta property="og:title" content="{escape(a.title)}">' \
                f'<link rel="canonical" href="{base}{a.path}">'

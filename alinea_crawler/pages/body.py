@@ -1,0 +1,153 @@
+"""The article body, chosen by content.
+
+Known containers (a layout's body selectors, ``[itemprop=articleBody]``,
+``<article>``) are only *candidates*. Next to them stands the *region* a
+readability-style score finds: every paragraph-like block adds its text (less
+its link text) to its parent and, half, to its grandparent; the element with
+the highest score is where the article text is. The body is the smallest
+candidate that still holds nearly all the article text the best one holds, so
+that a wrapper (``<article>`` around headline, byline and body) loses to the
+body inside it, an empty or tiny match (``div.artikelend`` used as an end
+marker) is no body at all, and paragraphs sitting in a ``<div>`` before an
+unrelated ``<article>`` are found where they are.
+
+Text is read block by block: block-level elements and ``<br>`` end a paragraph,
+so ``<p>`` bodies, ``<div>``-of-text bodies and ``<br><br>`` bodies read alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .common import clean_text
+
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li",
+    "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul",
+    "caption", "summary", "center",
+})
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
+                          "input", "head", "title", "meta", "link", "object", "embed", "canvas", "video", "audio"})
+MIN_BODY_CHARS = 150  # less article text than this is no body (a marker, a teaser, an empty box)
+MIN_PARAGRAPH_CHARS = 25  # shorter blocks add nothing to a region's score
+NEARLY_ALL = 0.85  # the smallest candidate holding this share of the best one's text wins
+PARAGRAPH_TAGS = ("p", "pre", "blockquote", "div", "td", "li", "section", "article", "font", "center")
+
+
+def text_blocks(node: Any) -> list[str]:
+    """The paragraphs of an element: text between block boundaries and ``<br>``, white space collapsed."""
+    blocks: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        if text := clean_text("".join(buffer)):
+            blocks.append(text)
+        buffer.clear()
+
+    def walk(element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else None
+        if tag is None or tag in SKIPPED_TAGS:  # comments, processing instructions, scripts
+            return
+        block = tag in BLOCK_TAGS or tag == "br"
+        if block:
+            flush()
+        buffer.append(element.text or "")
+        for child in element:
+            walk(child)
+            buffer.append(child.tail or "")
+        if block:
+            flush()
+
+    walk(node)
+    flush()
+    return blocks
+
+
+def paragraph_chars(element: Any) -> int:
+    """Text directly in a paragraph-like element (not in its block children), less twice its link text.
+
+    Below ``MIN_PARAGRAPH_CHARS`` a block is a label, a button, a caption: 0.
+    """
+    text, links = _inline_text(element)
+    chars = len(" ".join(text.split()))
+    if chars < MIN_PARAGRAPH_CHARS:
+        return 0
+    return max(0, chars - 2 * len(" ".join(links.split())))
+
+
+def _inline_text(element: Any) -> tuple[str, str]:
+    """(all inline text, the part inside links) of an element, block children left out."""
+    parts, links = [element.text or ""], []
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag is not None and tag not in BLOCK_TAGS and tag not in SKIPPED_TAGS:
+            inner = child.xpath("string()")
+            parts.append(inner)
+            if tag == "a":
+                links.append(inner)
+            else:
+                links.extend(a.xpath("string()") for a in child.iter("a"))
+        parts.append(child.tail or "")
+    return "".join(parts), " ".join(links)
+
+
+def paragraph_scores(root: Any) -> dict[Any, int]:
+    """Every paragraph-like element under ``root`` (itself included) with its ``paragraph_chars``."""
+    scores = {}
+    for element in root.iter(*PARAGRAPH_TAGS):
+        if chars := paragraph_chars(element):
+            scores[element] = chars
+    return scores
+
+
+@dataclass(frozen=True)
+class Candidate:
+    node: Any
+    source: str  # "layout" (a known layout's body selector) or "generic"
+    text_chars: int  # article text in it (paragraph text less link text)
+
+
+def best_region(paragraphs: dict[Any, int]) -> Any | None:
+    """Readability's idea: each paragraph's text counts for its parent, half for its grandparent."""
+    scores: dict[Any, float] = defaultdict(float)
+    for paragraph, chars in paragraphs.items():
+        scores[paragraph] += chars if paragraph.tag in ("div", "td", "section", "article") else 0
+        parent = paragraph.getparent()
+        if parent is not None:
+            scores[parent] += chars
+            if (grandparent := parent.getparent()) is not None:
+                scores[grandparent] += chars / 2
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+def _text_inside(node: Any, paragraphs: dict[Any, int]) -> int:
+    return sum(paragraphs.get(element, 0) for element in node.iter(*PARAGRAPH_TAGS))
+
+
+def choose_body(root: Any, known: list[tuple[Any, str]]) -> Candidate | None:
+    """The body: where the article text is, read through the known container that frames it.
+
+    The best-scored region says where the text is. A known container inside it
+    that holds ``NEARLY_ALL`` of its text is the body (the region was a wrapper);
+    else the smallest known container around it (the region was one part of
+    the body); else the region itself (rung "generic"). Less than
+    ``MIN_BODY_CHARS`` of article text is no body.
+    """
+    paragraphs = paragraph_scores(root)
+    region = best_region(paragraphs)
+    if region is None:
+        return None
+    region_chars = _text_inside(region, paragraphs)
+    inside = [(node, source) for node, source in known if region in node.iterancestors()
+              and _text_inside(node, paragraphs) >= NEARLY_ALL * region_chars]
+    around = [(node, source) for node, source in known if node is region or node in region.iterancestors()]
+    node, source = min(inside or around or [(region, "generic")], key=lambda c: (_size(c[0]), c[1] != "layout"))
+    chars = _text_inside(node, paragraphs)
+    return Candidate(node, source, chars) if chars >= MIN_BODY_CHARS else None
+
+
+def _size(node: Any) -> int:
+    return sum(1 for _ in node.iter())

@@ -1,0 +1,129 @@
+"""Page objects on inline HTML, no crawler: the body chosen by content, fields read independently,
+"not an article" only on positive evidence, and the rung that gave each field."""
+
+import json
+
+import pytest
+from parsel import Selector
+
+from alinea_crawler.pages.article import ArticleGeneric, ArticleV2021, Found, extract_article, pick_layout
+from alinea_crawler.pages.body import MIN_BODY_CHARS
+
+URL = "https://www.alinea.id/dunia/biden-putin-terlibat-pembicaraan-serius-mengenai-ukraina-b2cFF9AnQ"
+PARAGRAPHS = [
+    "Presiden Amerika Serikat Joe Biden dan Presiden Rusia Vladimir Putin terlibat pembicaraan serius.",
+    "Seperti dikutip Reuters, dalam sambungan telepon 50 menit Biden meminta Rusia mengurangi pasukan.",
+    "Gedung Putih menyebut, Presiden Putin lah yang meminta panggilan itu, kata Jen Psaki kepada wartawan.",
+]
+BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+
+def page(html: str, url: str = URL):
+    return extract_article(Selector(text=html), url, html=html)
+
+
+def test_body_in_a_div_before_an_unrelated_article_with_artikelend_as_a_marker():
+    """The shape a public scraper of the live site reads (SITE.md): the text decides, not the first selector."""
+    html = (f"<html><body><div class='detail'><h1>Judul</h1><div class='frontdate'>Jumat, 31 Des 2021 13:15 WIB"
+            f"</div><div>{BODY}</div><article><a href='/tag/x'>x</a> Bagikan</article>"
+            f"<div class='artikelend'></div></div></body></html>")
+    article = page(html)
+    assert article.layout == "v2021"
+    assert article.body.split("\n\n") == PARAGRAPHS
+    assert article.published_at_raw == "Jumat, 31 Des 2021 13:15 WIB"
+
+
+def test_a_known_container_with_only_a_teaser_is_no_body():
+    html = f"<html><body><h1>Judul</h1><article><p>Singkat.</p></article><div class='x1'>{BODY}</div></body></html>"
+    assert page(html).body.split("\n\n") == PARAGRAPHS
+    assert page(f"<html><body><h1>Judul</h1><article><p>{'Pendek. ' * 5}</p></article></body></html>").body is None
+    assert len("Pendek. " * 5) < MIN_BODY_CHARS
+
+
+def test_the_body_container_wins_over_the_article_wrapping_headline_lead_and_byline():
+    html = ("<html><body><article class='article'><h1 class='article__title'>Judul berita hari ini</h1>"
+            "<p class='article__summary'>Ringkasan berita yang agak panjang untuk pembaca setia kami.</p>"
+            f"<div class='article__byline'>Penulis: Ayu Lestari</div><div class='article__body'>{BODY}</div>"
+            "</article></body></html>")
+    article = page(html)
+    assert (article.layout, article.field_sources["body"]) == ("current", "layout")
+    assert article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_page_without_article_element_or_json_ld_is_read_by_the_generic_rung():
+    html = ("<html><head><meta property='og:title' content='Judul dari meta'></head><body>"
+            "<div class='css-1x9k2ab'>Judul dari meta</div>"
+            "<div class='sc-a'>Oleh Nadia Lutfiana Mawarni · 31/12/2021, 13:15 WITA</div>"
+            f"<div class='sc-b'>{''.join(f'<div>{p}</div>' for p in PARAGRAPHS)}</div></body></html>")
+    article = page(html)
+    assert article is not None, "an article-shaped URL with a headline and text is an article"
+    assert article.body.split("\n\n") == PARAGRAPHS
+    assert article.authors == ["Nadia Lutfiana Mawarni"]
+    assert article.published_at_raw == "31/12/2021, 13:15 WITA"
+    assert article.field_sources == {"title": "meta", "authors": "generic", "published_at_raw": "generic",
+                                     "body": "generic"}
+
+
+@pytest.mark.parametrize(
+    ("head", "is_article"),
+    [
+        ("<meta property='og:type' content='video.other'>", False),
+        ("<meta property='og:type' content='profile'>", False),
+        ('<script type="application/ld+json">{"@type": "ImageGallery", "name": "Foto"}</script>', False),
+        ('<script type="application/ld+json">{"@type": "CollectionPage"}</script>', False),
+        # an article that embeds a video is an article (cnn.com pages do this)
+        ("<meta property='og:type' content='article'>"
+         '<script type="application/ld+json">{"@type": "VideoObject", "name": "Klip"}</script>', True),
+        ("", True),
+    ],
+)
+def test_not_an_article_needs_positive_evidence(head, is_article):
+    html = f"<html><head>{head}</head><body><h1>Judul</h1><div>{BODY}</div></body></html>"
+    assert (page(html) is not None) is is_article
+
+
+def test_og_type_website_is_not_an_article_only_without_article_text():
+    head = "<head><meta property='og:type' content='website'></head>"
+    assert page(f"<html>{head}<body><h1>Indeks</h1><ul><li><a href='/a'>A</a></li></ul></body></html>") is None
+    assert page(f"<html>{head}<body><h1>Judul</h1><div>{BODY}</div></body></html>") is not None
+
+
+def test_odd_json_ld_shapes_are_read_not_crashed_on():
+    ld = {"@context": "https://schema.org", "@graph": [{
+        "@type": "NewsArticle", "headline": ["Judul dalam daftar"], "keywords": [["pemilu", "kpu"], {"name": "dpr"}],
+        "author": ["Ayu Lestari", {"@type": "Person", "name": "Budi Santoso"}, 7],
+        "image": [{"@type": "ImageObject", "url": "/img/a.jpg", "caption": "Ilustrasi. iStock"}],
+        "datePublished": "2021-12-31T13:15:00+07:00", "editor": {"name": "Dewi"}}]}
+    html = f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body>{BODY}</body></html>'
+    article = page(html)
+    assert article.field_errors == {}
+    assert (article.title, article.tags, article.authors) == (
+        "Judul dalam daftar", ["pemilu", "kpu", "dpr"], ["Ayu Lestari", "Budi Santoso"])
+    assert (article.image_url, article.image_caption, article.editor) == (
+        "https://www.alinea.id/img/a.jpg", "Ilustrasi. iStock", "Dewi")
+
+
+class _BrokenTags(ArticleGeneric):
+    def tags(self) -> Found:
+        raise AttributeError("'list' object has no attribute 'split'")
+
+
+def test_a_field_that_fails_is_empty_with_its_error_and_the_rest_survives():
+    html = f"<html><body><h1>Judul</h1><div class='frontdate'>31 Des 2021</div><div>{BODY}</div></body></html>"
+    article = _BrokenTags(Selector(text=html), URL, html).extract()
+    assert article.tags == []
+    assert article.field_errors == {"tags": "AttributeError: 'list' object has no attribute 'split'"}
+    assert (article.title, article.body.split("\n\n")) == ("Judul", PARAGRAPHS)
+
+
+def test_a_byline_and_the_headline_repeated_in_the_body_are_not_body_text():
+    html = ("<html><body><h1>Judul berita</h1><div class='written__reporter'><div class='reporter__nama'>"
+            "Nadia Lutfiana Mawarni</div></div><div class='frontdate'>31 Des 2021</div>"
+            f"<div class='artikelend'><article><p>Nadia Lutfiana Mawarni</p><p>Judul berita</p>{BODY}</article>"
+            "</div></body></html>")
+    assert page(html).body.split("\n\n") == PARAGRAPHS
+
+
+def test_layout_is_chosen_by_markup_and_generic_matches_anything():
+    assert isinstance(pick_layout(Selector(text="<div class='artikelend'></div>"), URL), ArticleV2021)
+    assert type(pick_layout(Selector(text="<p>x</p>"), URL)) is ArticleGeneric

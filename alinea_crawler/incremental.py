@@ -241,7 +241,7 @@ class ArticleUnchanged(ArticleDropped):
     this exception): the article's fate is "unchanged".
     """
 
-    log_level = logging.DEBUG  # routine, not a problem: OneLineLogFormatter logs it at DEBUG
+    log_level = logging.DEBUG  # routine, not a problem: Scrapy's LogFormatter.dropped logs it at DEBUG
 
     def __init__(self, url: str, revision: int):
         super().__init__("unchanged", f"article unchanged since revision {revision}, not exported again: {url}")

@@ -7,5 +7,4 @@ class OneLineLogFormatter(LogFormatter):
     def dropped(self, item, exception, response, spider):
         entry = super().dropped(item, exception, response, spider)
         entry["msg"] = "%(exception)s"
-        entry["level"] = getattr(exception, "log_level", entry["level"])  # e.g. an unchanged article: DEBUG
         return entry

@@ -282,7 +282,7 @@ class WarcArchive:
     def index(self, path: Path) -> None:
         requests: dict[str, ArchivedRequest] = {}  # by the id of the response they went with
         responses: list[tuple[str, str, dict[str, str], Location]] = []  # (id, url, marks, location)
-        kept = 0
+        kept, end = 0, 0
         with path.open("rb") as handle:
             records = ArchiveIterator(handle)
             try:
@@ -291,6 +291,7 @@ class WarcArchive:
                     if not _complete(record):
                         raise ValueError("a record ends early")
                     kept += 1
+                    end = records.get_record_offset() + records.get_record_length()
                     headers = record.rec_headers
                     if record.rec_type == "request":
                         method = (record.http_headers.protocol or "GET") if record.http_headers else "GET"
@@ -300,6 +301,8 @@ class WarcArchive:
                         marks = {name: headers.get_header(name) or "" for name in (RENDERED, PAGE)}
                         responses.append((headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI"),
                                           marks, Location(path, records.get_record_offset())))
+                if end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
+                    raise ValueError(f"{path.stat().st_size - end} bytes after the last whole record")
             except Exception as error:  # a crawl killed mid-write: keep every whole record before the cut
                 self.truncated.append((path, kept))
                 logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", error, kept, path)

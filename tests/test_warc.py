@@ -11,6 +11,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
+from alinea_crawler.warc import WarcArchive
 from tests.crawl import run_crawl
 from tests.replica import Replica
 
@@ -62,13 +63,15 @@ def records(path: Path):
         yield from ArchiveIterator(handle)
 
 
-def gzip_members(data: bytes) -> int:
-    count = 0
-    while data:
+def member_ends(data: bytes) -> list[int]:
+    """Where each gzip member of a file ends."""
+    ends, rest = [], data
+    while rest:
         inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        inflater.decompress(data)
-        data, count = inflater.unused_data, count + 1
-    return count
+        inflater.decompress(rest)
+        rest = inflater.unused_data
+        ends.append(len(data) - len(rest))
+    return ends
 
 
 def without_scraped_at(items):
@@ -83,7 +86,7 @@ def test_every_page_is_archived_as_request_and_response_records(captured):
     all_records = [record for path in files for record in records(path)]
     for path in files:
         data = path.read_bytes()
-        assert gzip_members(data) == sum(1 for _ in records(path)), "one gzip member per record"
+        assert len(member_ends(data)) == sum(1 for _ in records(path)), "one gzip member per record"
     by_type = {kind: [r for r in all_records if r.rec_type == kind] for kind in ("warcinfo", "request", "response")}
     assert len(by_type["warcinfo"]) == len(files)
     assert len(by_type["request"]) == len(by_type["response"]) > len(captured.items)
@@ -131,7 +134,9 @@ def test_a_warc_cut_mid_record_still_gives_every_page_before_the_cut(captured, t
     data = first.read_bytes()
     cut = tmp_path / "archive" / first.name
     cut.parent.mkdir()
-    cut.write_bytes(data[: len(data) * 2 // 3])  # a kill -9 half-way through a record
+    ends = member_ends(data)
+    start, end = ends[len(ends) * 2 // 3 - 1], ends[len(ends) * 2 // 3]
+    cut.write_bytes(data[: (start + end) // 2])  # a kill -9 half-way through a record
     result = run_crawl(tmp_path, {"from_warc": str(cut.parent / "*.warc.gz")})
     assert "WARC file ends mid-record" in result.log and str(cut) in result.log
     assert result.stats["alinea/warc/truncated_files"] == 1
@@ -144,3 +149,19 @@ def test_a_warc_cut_mid_record_still_gives_every_page_before_the_cut(captured, t
         assert set(item["related_urls"]) <= set(original[code]["related_urls"])
         assert {**item, "related_urls": None} == {**original[code], "related_urls": None}
     assert len(replayed) < len(original)
+
+
+def test_a_cut_anywhere_inside_a_record_is_noticed(captured, tmp_path):
+    first = sorted((captured.workdir / "warc").iterdir())[0]
+    data = first.read_bytes()
+    ends = member_ends(data)
+    start, end = ends[len(ends) // 2 - 1], ends[len(ends) // 2]
+    whole = WarcArchive.load([first])
+    cut = tmp_path / first.name
+    # its first half (a cut in the last bytes may spare the record: they hold the gzip checksum and the
+    # deflate stream's end, and the record itself is whole)
+    for size in range(start + 1, (start + end) // 2, 23):
+        cut.write_bytes(data[:size])
+        partial = WarcArchive.load([cut])
+        assert partial.truncated, size
+        assert partial.records < whole.records

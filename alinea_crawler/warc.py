@@ -112,7 +112,8 @@ class RollingWarcFile:
         for record in records:
             writer.write_record(record)
         data = buffer.getvalue()
-        self.file.write(data)  # whole gzip members in one write: a kill cuts between records, not inside
+        self.file.write(data)  # whole gzip members in one write: a kill lands between records; any other cut
+        # (a full disk) costs only the record it cuts: the reader stops at the last whole one
         self.file.flush()
         self.stats.inc_value(WARC.format(what="bytes"), len(data))
         if self.file.tell() >= self.max_bytes:

@@ -47,7 +47,7 @@ BACA_JUGA_LABEL = re.compile(r"^\W*baca\s+juga\b\W*", re.I)
 BACA_JUGA_MAX_OWN_CHARS = 12  # text of such a box outside its links and label (bullets, separators)
 _BOX_TAGS = frozenset({"p", "div", "section", "aside", "ul", "ol", "li", "blockquote", "table", "span"})
 _MENTIONS_BACA_JUGA = etree.XPath(
-    ".//text()[contains(translate(., 'BACJUG', 'bacjug'), 'baca juga')]"
+    ".//text()[contains(., 'uga') or contains(., 'UGA')][contains(translate(., 'BACJUG', 'bacjug'), 'baca juga')]"
 )
 
 # rule name -> pattern a whole (lower-cased, white-space-collapsed) line must match.

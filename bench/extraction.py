@@ -16,8 +16,8 @@ compared with the gold item ``Site.expected_item``:
   ``lru_cache``...) make a second pass over the same pages ~40% faster, which
   a crawl, reading every page once, never sees.
 
-Ours is what the crawl does to a page: ``extract_article`` on a fresh
-``Selector`` then the cleaning pipeline's logic (``clean_paragraphs`` on the
+Ours is what the crawl does to a page: ``extract_article`` on the page
+parsed by ``parse_html`` then the cleaning pipeline's logic (``clean_paragraphs`` on the
 body lines, ``split_authors``, ``parse_id_datetime``). Peers run with default
 settings. Install them with ``.venv/bin/pip install -r bench/requirements.txt``.
 """
@@ -33,18 +33,18 @@ from datetime import datetime
 from typing import Any, Callable
 
 from bench.common import Replica, print_table, write_result
-from parsel import Selector
 
 from alinea_crawler.cleaning import clean_paragraphs
 from alinea_crawler.dates import parse_id_datetime
 from alinea_crawler.pages.article import extract_article
+from alinea_crawler.pages.common import parse_html
 from alinea_crawler.pipelines import split_authors
 
 Fields = dict[str, Any]  # body: str | None, title: str | None, authors: list[str], date: datetime | None
 
 
 def ours(html: str, url: str) -> Fields:
-    page = extract_article(Selector(text=html), url)
+    page = extract_article(parse_html(html), url)
     if page is None:
         return {}
     body = clean_paragraphs(page.body.split("\n\n")).text if page.body else None

@@ -8,6 +8,7 @@ from parsel import Selector
 
 from alinea_crawler.pages.article import ArticleGeneric, ArticleV2021, Found, extract_article, pick_layout
 from alinea_crawler.pages.body import MIN_BODY_CHARS
+from alinea_crawler.pages.common import parse_html
 
 URL = "https://www.alinea.id/dunia/biden-putin-terlibat-pembicaraan-serius-mengenai-ukraina-b2cFF9AnQ"
 PARAGRAPHS = [
@@ -19,7 +20,7 @@ BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
 
 
 def page(html: str, url: str = URL):
-    return extract_article(Selector(text=html), url, html=html)
+    return extract_article(parse_html(html), url)
 
 
 def test_body_in_a_div_before_an_unrelated_article_with_artikelend_as_a_marker():
@@ -110,7 +111,7 @@ class _BrokenTags(ArticleGeneric):
 
 def test_a_field_that_fails_is_empty_with_its_error_and_the_rest_survives():
     html = f"<html><body><h1>Judul</h1><div class='frontdate'>31 Des 2021</div><div>{BODY}</div></body></html>"
-    article = _BrokenTags(Selector(text=html), URL, html).extract()
+    article = _BrokenTags(parse_html(html), URL).extract()
     assert article.tags == []
     assert article.field_errors == {"tags": "AttributeError: 'list' object has no attribute 'split'"}
     assert (article.title, article.body.split("\n\n")) == ("Judul", PARAGRAPHS)

@@ -11,8 +11,9 @@ rest of the article survives.
 
 The body is chosen by content (``body.choose_body``): the layout's containers
 are candidates next to the region the text itself points at. When the winner
-is no known container, the generic rung reads the page with trafilatura and
-keeps what our region agrees with (see ``generic_body``).
+is neither a layout's container nor a body the page declares
+(``itemprop=articleBody``), the generic rung reads the page with trafilatura
+and keeps what our region agrees with (see ``generic_body``).
 
 A layout subclass only overrides the selectors that changed, fundus-style, and
 is chosen by markup (``matches``), not by date: one crawl meets pages of every
@@ -29,7 +30,6 @@ from functools import cached_property
 from typing import Any, Callable, ClassVar
 
 import trafilatura
-from lxml import etree
 from parsel import Selector
 
 from ..cleaning import drop_boilerplate_elements
@@ -54,12 +54,6 @@ FIELDS = ("title", "lead", "authors", "editor", "published_at_raw", "modified_at
 _EDITOR_LINE = re.compile(r"^\s*(?:editor|penyunting|redaktur)\s*:\s*(?P<name>[^.!?:]{2,80})$", re.I)
 _BYLINE = re.compile(r"^\s*(?:oleh|penulis|reporter|wartawan|by)\b\s*:?\s*(?P<names>.+)$", re.I)
 _BYLINE_SEPARATORS = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*")
-# Text nodes that begin with an editor label ("Editor:", "<b>Penyunting</b>: X"): cheaper than reading every block.
-_EDITOR_LABEL = etree.XPath(
-    "//body//text()[starts-with(translate(normalize-space(.), 'EDITORPNYUGAK', 'editorpnyugak'), 'editor')"
-    " or starts-with(translate(normalize-space(.), 'EDITORPNYUGAK', 'editorpnyugak'), 'penyunting')"
-    " or starts-with(translate(normalize-space(.), 'EDITORPNYUGAK', 'editorpnyugak'), 'redaktur')]"
-)
 _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
 # A paragraph trafilatura returns counts as ours when our region's text holds it; most of its text must agree.
 AGREEMENT = 0.7
@@ -133,10 +127,9 @@ class ArticleGeneric:
     GENERIC_CAPTION_CSS: ClassVar[tuple[str, ...]] = ("figure figcaption",)
     GENERIC_BODY_CSS: ClassVar[tuple[str, ...]] = ("[itemprop=articleBody]", "article")
 
-    def __init__(self, sel: Selector, url: str, html: str | None = None):
+    def __init__(self, sel: Selector, url: str):
         self.sel = sel
         self.response_url = url
-        self.html = html
         self._found: dict[str, Selector | None] = {}
 
     def matches(self) -> bool:
@@ -263,14 +256,9 @@ class ArticleGeneric:
         return blocks[:NEAR_HEADLINE_BLOCKS]
 
     def _editor_line(self) -> str | None:
-        """A short "Editor: X" / "Penyunting: X" line anywhere on the page (found by its label's text node)."""
-        for label in _EDITOR_LABEL(self.sel.root):
-            # the text node is the whole line ("Editor: X" after a <br>), or the label of its parent's line
-            element = label.getparent()
-            line_owner = element if label.is_text else element.getparent()
-            if name := _editor_name(clean_text(label)) or _editor_name(node_text(line_owner)):
-                return name
-        return None
+        """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
+        body = text_blocks(self._candidate.node) if self._candidate else []
+        return next(filter(None, map(_editor_name, [*self._near_headline, *body])), None)
 
     def _visible_date(self) -> str | None:
         """``<time>`` first, then the first date written next to the headline."""
@@ -314,14 +302,13 @@ class ArticleGeneric:
         candidate = self._candidate
         if candidate is None:
             return NOTHING
+        # the page declares its body (itemprop=articleBody): no second opinion needed
+        second_opinion = candidate.source != "layout" and candidate.node.get("itemprop") != "articleBody"
+        theirs = trafilatura_paragraphs(self.sel.root, self.response_url) if second_opinion else None
         page.boilerplate_removed = drop_boilerplate_elements(wrap(self.sel, candidate.node))
         ours = [b for b in text_blocks(candidate.node) if not _is_byline_or_title(b, page)]
-        if candidate.source == "layout":
-            return Found("\n\n".join(ours) or None, "layout")
-        return Found("\n\n".join(generic_body(self._page_html(), self.response_url, ours)) or None, "generic")
-
-    def _page_html(self) -> str:
-        return self.html if self.html is not None else etree.tostring(self.sel.root, encoding="unicode")
+        body = agreed_paragraphs(theirs, ours) if second_opinion else ours
+        return Found("\n\n".join(body) or None, candidate.source)
 
     def is_article(self) -> bool:
         """Only positive evidence makes a page "not an article": a video, a profile, a gallery, a listing.
@@ -421,21 +408,24 @@ class ArticleCurrent(ArticleGeneric):
 LAYOUTS: tuple[type[ArticleGeneric], ...] = (ArticleCurrent, ArticleV2021, ArticleGeneric)
 
 
-def pick_layout(sel: Selector, url: str, html: str | None = None) -> ArticleGeneric:
+def pick_layout(sel: Selector, url: str) -> ArticleGeneric:
     """The newest layout whose markup matches; ``ArticleGeneric`` always does."""
-    return next(page for page in (layout(sel, url, html) for layout in LAYOUTS) if page.matches())
+    return next(page for page in (layout(sel, url) for layout in LAYOUTS) if page.matches())
 
 
-def extract_article(sel: Selector, url: str, html: str | None = None) -> ArticlePage | None:
-    """The article on this page, or ``None`` when the page positively is something else.
-
-    ``html``: the page's source, for the generic rung (serialised from ``sel`` when not given).
-    """
-    page = pick_layout(sel, url, html)
+def extract_article(sel: Selector, url: str) -> ArticlePage | None:
+    """The article on this page (``sel`` best from ``parse_html``), or ``None`` when it positively is not one."""
+    page = pick_layout(sel, url)
     return page.extract() if page.is_article() else None
 
 
-def generic_body(html: str, url: str, ours: list[str]) -> list[str]:
+def trafilatura_paragraphs(tree: Any, url: str) -> list[str]:
+    """trafilatura's reading of the page (it works on a copy of the tree: ours stays as it is)."""
+    extracted = trafilatura.extract(tree, url=url, fast=True, include_comments=False)
+    return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
+
+
+def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
     """The generic rung: trafilatura's paragraphs, kept where our region's text agrees.
 
     Trafilatura (F1 0.955 on the benchmark's 181 real pages) finds the body of
@@ -445,8 +435,6 @@ def generic_body(html: str, url: str, ours: list[str]) -> list[str]:
     most of its text agrees with ours; when they disagree, trafilatura stands;
     when it finds nothing, our region does.
     """
-    extracted = trafilatura.extract(html, url=url, fast=True, include_comments=False)
-    theirs = [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
     if not theirs:
         return ours
     region = " ".join(ours)

@@ -84,12 +84,12 @@ def _inline_text(element: Any) -> tuple[str, str]:
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else None
         if tag is not None and tag not in BLOCK_TAGS and tag not in SKIPPED_TAGS:
-            inner = child.xpath("string()")
+            inner = "".join(child.itertext())
             parts.append(inner)
             if tag == "a":
                 links.append(inner)
             else:
-                links.extend(a.xpath("string()") for a in child.iter("a"))
+                links.extend("".join(a.itertext()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts), " ".join(links)
 

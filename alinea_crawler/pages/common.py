@@ -10,11 +10,22 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
+from trafilatura.utils import load_html
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "OpinionNewsArticle",
      "AnalysisNewsArticle", "BlogPosting"}
 )
+
+
+def parse_html(text: str) -> Selector:
+    """A page parsed once, for our readers and for the generic rung alike.
+
+    trafilatura's loader (lxml.html with encoding and faulty-markup repair, comments dropped) gives the
+    tree the generic rung reads best; a page it rejects as no HTML is parsed by parsel as before.
+    """
+    tree = load_html(text) if text.strip() else None
+    return Selector(root=tree, type="html") if tree is not None else Selector(text=text or "<html></html>")
 
 
 def ld_objects(sel: Selector) -> list[dict[str, Any]]:

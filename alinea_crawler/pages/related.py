@@ -27,7 +27,7 @@ BACA_JUGA_LINKS = (
 # The "Berita Lainnya" block: its known class, else the parent of a heading saying so.
 RELATED_BLOCKS = (
     f"//*[{_HAS_CLASS.format('berita-lainnya')}]",
-    "//text()[normalize-space(translate(., 'BL', 'bl'))='berita lainnya']"
+    "//text()[contains(., 'ainnya') or contains(., 'AINNYA')][normalize-space(translate(., 'BL', 'bl'))='berita lainnya']"
     "/parent::*[self::h2 or self::h3 or self::h4 or self::div or self::span]/..",
 )
 

@@ -26,6 +26,7 @@ from ..dates import parse_id_datetime
 from ..extensions import describe_failure, page_failed
 from ..items import ArticleItem
 from ..pages.article import ArticlePage, extract_article
+from ..pages.common import parse_html
 from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
 from ..pages.related import endpoint_links
 from ..rendering import WAIT_FOR_RELATED_LIST, RelatedEndpoint, enable_rendering, find_browser
@@ -261,7 +262,7 @@ class AlineaSpider(scrapy.Spider):
         """The page object's reading of an article page, its rungs and failures counted."""
         if not isinstance(response, TextResponse):
             return None
-        page = extract_article(self.selector(response), response.url, html=response.text)
+        page = extract_article(parse_html(response.text), response.url)
         if page is not None:
             keys.count_extraction(self.crawler.stats, page)
             for name, error in page.field_errors.items():

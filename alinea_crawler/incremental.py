@@ -33,7 +33,7 @@ atomic commits, safe to copy or inspect, one table ``exported(article_id
 PRIMARY KEY, url, exported_at, content_hash, revision, published_at)`` —
 latest hash and revision per article. A state file from before revisions is
 migrated in place (the new columns added, empty: such an article is never due
-for a revisit, and its next export counts as revision 1).
+for a revisit, and its next export, e.g. with ``refresh=1``, stores its hash as revision 1).
 """
 
 from __future__ import annotations
@@ -267,6 +267,9 @@ class RevisionPipeline:
         if latest is None:
             return item
         stored_hash, revision = latest
+        if stored_hash is None:  # exported before hashes were kept: nothing to compare, this hash is the baseline
+            adapter["revision"] = revision
+            return item
         if stored_hash != adapter["content_hash"]:
             adapter["revision"] = revision + 1
             self.crawler.stats.inc_value(INCREMENTAL.format(what="revised"))

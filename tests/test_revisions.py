@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 
-from alinea_crawler.incremental import ExportedStore
+from scrapy.utils.test import get_crawler
+
+from alinea_crawler.incremental import ExportedStore, RevisionPipeline
+from alinea_crawler.items import ArticleItem
 from alinea_crawler.pipelines import content_hash
 from tests.crawl import run_crawl
 from tests.replica import Replica
@@ -74,6 +77,10 @@ def test_a_state_file_from_before_revisions_is_migrated_in_place(tmp_path):
     assert store.known(["bAAAAAAAA1"]) == {"bAAAAAAAA1"}
     assert store.latest("bAAAAAAAA1") == (None, 1)
     assert store.published(["bAAAAAAAA1"]) == {"bAAAAAAAA1": None}
+    # its next export has no hash to compare with: it becomes the baseline, revision 1
+    crawler = get_crawler(settings_dict={"ALINEA_INCREMENTAL": True, "ALINEA_STATE_PATH": str(path)})
+    item = ArticleItem(url="http://x/a-bAAAAAAAA1", article_id="bAAAAAAAA1", content_hash="f" * 64, revision=1)
+    assert RevisionPipeline.from_crawler(crawler).process_item(item).revision == 1
 
 
 def test_content_hash_ignores_spacing_but_not_words_or_fields():

@@ -241,10 +241,9 @@ class ArticleUnchanged(ArticleDropped):
     this exception): the article's fate is "unchanged".
     """
 
-    log_level = logging.DEBUG  # routine, not a problem: Scrapy's LogFormatter.dropped logs it at DEBUG
-
     def __init__(self, url: str, revision: int):
         super().__init__("unchanged", f"article unchanged since revision {revision}, not exported again: {url}")
+        self.log_level = "DEBUG"  # routine, not a problem (DropItem.log_level, read by Scrapy's LogFormatter)
 
 
 class RevisionPipeline:

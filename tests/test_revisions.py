@@ -57,6 +57,7 @@ def test_edited_articles_are_exported_again_with_the_next_revision(tmp_path):
     assert third.items == []
     assert third.stats["alinea/incremental/unchanged"] == REVISITED
     assert "Quality check failed" not in third.log
+    assert "article unchanged" not in third.log, "an unchanged article is logged at DEBUG only"
 
     store = sqlite3.connect(tmp_path / "state.sqlite3")
     rows = dict(store.execute("SELECT article_id, revision FROM exported"))

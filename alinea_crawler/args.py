@@ -33,7 +33,7 @@ class CrawlArgs:
     until: datetime | None = None  # skip articles published after
     url: tuple[str, ...] = ()  # crawl just these article URLs
     urls_file: str | None = None  # ... or those listed in this file, one per line
-    follow_related: bool = True  # follow "Berita Lainnya" and "Baca juga" links
+    follow_related: bool = True  # follow "Berita Lainnya" and "Baca juga" links (default off with url/urls_file)
     related_depth: int = 1  # how many related hops from a listed article
     render: str = "auto"  # auto | never | always: when to use the browser
     refresh: bool = False  # re-export articles that earlier runs already exported
@@ -53,6 +53,8 @@ class CrawlArgs:
             values["base_url"] = _origin(urls[0])
         if values.get("from_warc") and "base_url" not in values:  # the site the archive holds
             values["base_url"] = archived_site(warc_paths(values["from_warc"])) or DEFAULT_BASE_URL
+        if urls:  # just these articles, unless related links are asked for
+            values.setdefault("follow_related", False)
         args = cls(**values)
         args._check_consistency(urls)
         return args
@@ -148,7 +150,9 @@ def _read_urls_file(path: str | None) -> tuple[str, ...]:
         return ()
     lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
     wanted = [line for line in lines if line and not line.startswith("#")]
-    return _article_urls("urls_file", ",".join(wanted)) if wanted else ()
+    if not wanted:
+        raise ArgumentError(f"spider argument urls_file={path!r}: the file lists no article URL")
+    return _article_urls("urls_file", ",".join(wanted))
 
 
 def _origin(url: str) -> str:

@@ -55,6 +55,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from .ledger import ArticleLedger
 from .pages.listing import extract_cards
 from .pipelines import ArticleDropped
 from .stats import INCREMENTAL
@@ -190,6 +191,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
                 self.inc("revisited")
                 return request
             self.inc("skipped")
+            ArticleLedger.of(self.crawler).settle(code, "skipped", "already exported")
             return None
         if kind == "more" and isinstance(response, TextResponse) and self.nothing_new_on(response):
             self.inc("listing_stopped")

@@ -1,10 +1,23 @@
-"""Downloader middlewares for a flaky site: patient retries, clear reasons for pages given up.
+"""Downloader middlewares for a flaky site: polite, quick retries; a fast stop for a dead site.
 
-* ``BackoffRetryMiddleware``: Scrapy's retries, but never at once. Before a
-  retry the site's download slot slows down — to the server's ``Retry-After``
-  when it sends one (429, 503), else exponential backoff — and speeds up again,
-  halving the delay per good response. Truncated HTML (no ``</html>``) is
-  retried like a 5xx and, if it stays truncated, rejected rather than exported.
+* ``BackoffRetryMiddleware``: Scrapy's retries, never at once, and only an
+  overload slows the whole site. A 429, a 503 or any answer with
+  ``Retry-After`` pauses the site's download slot for as long as the server
+  asked (else ``ALINEA_RETRY_BACKOFF`` doubled per retry), at most
+  ``ALINEA_RETRY_AFTER_MAX``. Any other failure (a 500, a dropped
+  connection, a timeout, truncated HTML) retries just that page after its own
+  short wait (``ALINEA_RETRY_BACKOFF`` doubled per retry, at most
+  ``ALINEA_RETRY_BACKOFF_MAX``) while the rest of the crawl goes on. Truncated
+  HTML (no ``</html>``) is retried like a 5xx and, if it stays truncated,
+  rejected rather than exported.
+* ``SiteBreakerMiddleware``: stops the crawl when the site is gone.
+  ``site_unreachable``: ``ALINEA_UNREACHABLE_AFTER`` connection failures
+  (DNS, refused, TLS, timeouts) before the site ever answered.
+  ``site_unavailable``: of the last ``ALINEA_BREAKER_WINDOW`` downloads
+  (every attempt: responses and errors), at least
+  ``ALINEA_BREAKER_FAILURE_RATE`` failed (5xx, 429, no response). One line
+  names the host and the cause, ``alinea/failed`` is set (exit 1), and the
+  requests still queued are dropped without a line each.
 * ``RedirectMiddleware``: Scrapy's, but a redirect loop is named as such (the
   duplicate filter would drop it silently) and so is a chain that is too long.
 * ``PersistentCookiesMiddleware``: Scrapy's cookies, kept in ``JOBDIR`` so a
@@ -17,29 +30,47 @@ from __future__ import annotations
 
 import logging
 import pickle
+from collections import deque
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from time import monotonic
+from urllib.parse import urlsplit
 
+from OpenSSL.SSL import Error as TLSError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+                               IgnoreRequest)
 from scrapy.http import Response
+from scrapy.utils.asyncio import call_later, sleep
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.job import job_dir
 from tldextract import TLDExtract
+from twisted.internet.error import ConnectError, DNSLookupError
+from twisted.web._newclient import ResponseNeverReceived
 
 from . import stats as keys
 
 logger = logging.getLogger(__name__)
-RECOVERED = 0.05  # seconds: a slowed-down slot this close to its usual delay is back to normal
+OVERLOAD_STATUSES = frozenset({429, 503})  # "too busy": the whole site waits
+FAILED_STATUSES = frozenset({429, *range(500, 600)})  # what the breaker counts as a failed download
+# Scrapy's own, and Twisted's beneath them (ConnectError: refused, connect timeout, no route; TLS handshake).
+# Before the site ever answered, a timeout counts too: a host that swallows every request is unreachable.
+CONNECTION_ERRORS = (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, DNSLookupError,
+                     ConnectError, TLSError)
 
 
 class PageRejected(IgnoreRequest):
     """A page given up for a reason worth reporting; ``str()`` is that reason."""
+
+
+class SiteDown(IgnoreRequest):
+    """A request not made: the circuit breaker stopped the crawl (said once, in one line)."""
 
 
 def retry_after(response: Response) -> float | None:
@@ -62,12 +93,30 @@ def is_truncated_html(response: Response) -> bool:
     return b"<html" in head and b"</html>" not in tail
 
 
+def is_overload(response: Response) -> bool:
+    return response.status in OVERLOAD_STATUSES or b"Retry-After" in response.headers
+
+
+def connection_failure(exception: Exception) -> Exception | None:
+    """The connection-level cause of a download error (DNS, refused, TLS), else ``None``."""
+    causes, seen = [exception], 0
+    while seen < len(causes) < 10:  # Scrapy wraps Twisted's errors (``raise ... from``), TLS failures come in lists
+        error = causes[seen]
+        seen += 1
+        if isinstance(error, CONNECTION_ERRORS):
+            return error
+        causes += [error.__cause__] if error.__cause__ else []
+        causes += [failure.value for failure in getattr(error, "reasons", [])] if isinstance(error, ResponseNeverReceived) else []
+    return None
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings):
         super().__init__(settings)
         self.backoff = settings.getfloat("ALINEA_RETRY_BACKOFF")
         self.backoff_max = settings.getfloat("ALINEA_RETRY_BACKOFF_MAX")
-        self.usual_delay: dict[str, float] = {}  # slowed-down slot -> its delay before
+        self.retry_after_max = settings.getfloat("ALINEA_RETRY_AFTER_MAX")
+        self.paused_until: dict[str, float] = {}  # download slot -> monotonic time its pause ends
         self.downloader = None  # the engine's, once the crawl starts
 
     @classmethod
@@ -79,60 +128,118 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def engine_started(self) -> None:
         self.downloader = self.crawler.engine.downloader
 
-    def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
+    async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
         if is_truncated_html(response) and not request.meta.get("dont_retry"):
             retry = self._retry(request, "truncated HTML")
             if retry is None:
                 self.crawler.stats.inc_value(keys.REJECTED.format(reason="truncated_html"))
                 raise PageRejected("truncated HTML: the page ends before </html>")
-            return self._slow_down(retry, None)
+            return await self._wait_alone(retry)
         result = super().process_response(request, response)
-        if isinstance(result, Request):
-            return self._slow_down(result, retry_after(response))
-        if 200 <= response.status < 400:
-            self._recover(request)
-        return result
+        if not isinstance(result, Request):
+            return result
+        if is_overload(response):
+            self._pause_site(result, retry_after(response))
+            return result
+        return await self._wait_alone(result)
 
-    def process_exception(self, request: Request, exception: Exception, spider=None):
+    async def process_exception(self, request: Request, exception: Exception, spider=None):
         result = super().process_exception(request, exception)
-        return self._slow_down(result, None) if isinstance(result, Request) else result
+        return await self._wait_alone(result) if isinstance(result, Request) else result
 
-    def _slot(self, request: Request):
-        if self.downloader is None:  # not crawling: nothing to slow down
-            return "", None
-        downloader = self.downloader
-        key = downloader.get_slot_key(request)
-        return key, downloader.slots.get(key)
+    def _backoff(self, retry: Request) -> float:
+        return self.backoff * 2 ** (retry.meta.get("retry_times", 1) - 1)
 
-    def _slow_down(self, retry: Request, asked: float | None) -> Request:
-        """Make the whole site wait before the retry: what the server asked, else exponential backoff."""
-        wait = asked if asked is not None else self.backoff * 2 ** (retry.meta.get("retry_times", 1) - 1)
-        wait = min(wait, self.backoff_max)
-        key, slot = self._slot(retry)
-        if slot is None:
-            return retry
-        # The slot randomises its delay by ±jitter: the shortest wait must still be ``wait``.
-        delay = wait / (1 - slot.jitter) if slot.jitter < 1 else wait
-        if delay > slot.delay:
-            self.usual_delay.setdefault(key, slot.delay)
-            slot.delay = delay
-            self.crawler.stats.inc_value(keys.SLOWED_DOWN)
-            logger.info("slowing down %s: %.1f s between requests (%s)", key, delay,
-                        "Retry-After" if asked is not None else "backoff")
+    async def _wait_alone(self, retry: Request) -> Request:
+        """Wait before retrying this one page; other pages keep downloading meanwhile."""
+        await sleep(min(self._backoff(retry), self.backoff_max))
         return retry
 
-    def _recover(self, request: Request) -> None:
-        key, slot = self._slot(request)
-        if key not in self.usual_delay:
+    def _pause_site(self, retry: Request, asked: float | None) -> None:
+        """Hold the site's download queue for as long as the server asked (the retry waits in it too)."""
+        wait = min(asked if asked is not None else self._backoff(retry), self.retry_after_max)
+        if self.downloader is None:  # not crawling: nothing to pause
             return
-        usual = self.usual_delay[key]
-        if slot is None or slot.delay / 2 <= usual + RECOVERED:
-            self.usual_delay.pop(key)
-            if slot is not None:
-                slot.delay = usual
-                logger.info("%s recovered: %.1f s between requests again", key, usual)
+        key = self.downloader.get_slot_key(retry)
+        slot = self.downloader.slots.get(key)
+        until = monotonic() + wait
+        if slot is None or until <= self.paused_until.get(key, 0):
             return
-        slot.delay /= 2
+        self.paused_until[key] = until
+        if slot.latercall:
+            slot.latercall.cancel()
+        # The downloader's own "process the queue later" hook: the slot sends nothing until then.
+        slot.latercall = call_later(wait, self.downloader._latercall, slot)
+        self.crawler.stats.inc_value(keys.SLOWED_DOWN)
+        self.crawler.stats.inc_value(keys.PAUSED_SECONDS, wait)
+        logger.info("site %s paused for %.1f s (%s)", key, wait,
+                    "Retry-After" if asked is not None else "overloaded, no Retry-After")
+
+
+class SiteBreakerMiddleware:
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.recent: deque[bool] = deque(maxlen=settings.getint("ALINEA_BREAKER_WINDOW"))  # True: failed
+        self.failure_rate = settings.getfloat("ALINEA_BREAKER_FAILURE_RATE")
+        self.unreachable_after = settings.getint("ALINEA_UNREACHABLE_AFTER")
+        self.connection_failures = 0
+        self.answered = False  # the site has answered at least once
+        self.tripped = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteBreakerMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider=None) -> None:
+        if self.tripped:
+            raise SiteDown("the crawl is stopping: the site is down")
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        self.answered = True
+        self._record(request, response.status in FAILED_STATUSES, f"HTTP {response.status}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider=None) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return
+        cause = connection_failure(exception)
+        if cause is not None and not self.answered:
+            self.connection_failures += 1
+            if self.connection_failures >= self.unreachable_after:
+                self._trip("site_unreachable", f"site unreachable: {_host(request)}: {_describe(cause)}")
+                raise SiteDown(f"{_host(request)} is unreachable") from None
+        self._record(request, True, _describe(exception))
+        if self.tripped:
+            raise SiteDown("the site is down") from None
+
+    def _record(self, request: Request, failed: bool, what: str) -> None:
+        self.recent.append(failed)
+        window = self.recent.maxlen
+        failures = sum(self.recent)
+        if len(self.recent) == window and failures >= self.failure_rate * window and not self.tripped:
+            self._trip("site_unavailable", f"site unavailable: {_host(request)}: {failures} of the last {window} "
+                                           f"downloads failed (last: {what})")
+
+    def _trip(self, reason: str, message: str) -> None:
+        if self.tripped:
+            return
+        self.tripped = True
+        stats = self.crawler.stats
+        stats.inc_value(keys.SITE_DOWN.format(what=reason.removeprefix("site_")))
+        stats.set_value(keys.FAILED, message)
+        logger.error("%s", message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+
+
+def _host(request: Request) -> str:
+    return urlsplit(request.url).netloc
+
+
+def _describe(error: Exception) -> str:
+    """``DNSLookupError: no results for hostname lookup: nowhere.invalid`` without Scrapy's request echo."""
+    text = str(error).split(": <")[0].rstrip(".") or type(error).__name__
+    return f"{type(error).__name__}: {text}" if type(error).__name__ not in text else text
 
 
 class RedirectMiddleware(ScrapyRedirectMiddleware):

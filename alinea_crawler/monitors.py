@@ -3,7 +3,15 @@
 Each monitor fails with one plain sentence; ``MarkCrawlFailed`` joins them into
 one paragraph, logs it and sets ``alinea/failed`` to it, so ``scrapy crawl``
 exits 1. Thresholds: ``ALINEA_MIN_ITEMS``, ``ALINEA_MIN_COVERAGE`` (per field,
-of exported articles), ``ALINEA_MAX_ERROR_RATE``, ``ALINEA_MAX_DROP_RATE``.
+of exported articles, judged once ``ALINEA_COVERAGE_MIN_ITEMS`` articles were
+exported), ``ALINEA_MAX_ERROR_RATE``, ``ALINEA_MAX_DROP_RATE``; and the article
+ledger must balance (no article discovered without a fate).
+
+Coverage is computed from Spidermon's item counts: a field no article has gets
+no Spidermon stat at all, and counts as 0%.
+
+A crawl the circuit breaker stopped (``site_unreachable``, ``site_unavailable``)
+has already said why in one line; the quality paragraph is not added to it.
 """
 
 from __future__ import annotations
@@ -12,14 +20,18 @@ import logging
 from typing import Any
 
 from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.contrib.scrapy.extensions import Spidermon
+from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
 from spidermon.core.actions import Action
+from spidermon.results.monitor import MonitorResult
 
 from . import stats as keys
 
 logger = logging.getLogger(__name__)
-COVERAGE = "spidermon_field_coverage/"  # + <item type>/<field>
+ITEMS_COUNTED = "spidermon_item_scraped_count/ArticleItem"  # + /<field>: items where the field has a value
 # A crawl that stopped at a limit the user set (CLOSESPIDER_ITEMCOUNT, …) finished as asked.
 FINISHED = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"})
+STOPPED_BY_BREAKER = frozenset({"site_unreachable", "site_unavailable"})  # the breaker's reasons (middlewares.py)
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -60,12 +72,14 @@ class QualityMonitor(_QualityMonitor):
 
     @monitors.name("field coverage")
     def test_2_field_coverage(self) -> None:
-        rules = self.settings.getdict("ALINEA_MIN_COVERAGE")
+        items = self.stats.get(ITEMS_COUNTED, 0)
+        if not items or items < self.settings.getint("ALINEA_COVERAGE_MIN_ITEMS"):
+            return  # too few articles for a share to mean anything: each was validated on its own
         gaps = []
-        for key, coverage in sorted(self.stats.items()):
-            field = key.rsplit("/", 1)[-1]
-            if key.startswith(COVERAGE) and key.count("/") == 2 and coverage < float(rules.get(field, 0)):
-                gaps.append(f"{field} in {coverage:.0%} of articles (minimum {float(rules[field]):.0%})")
+        for field, minimum in sorted(self.settings.getdict("ALINEA_MIN_COVERAGE").items()):
+            coverage = self.stats.get(f"{ITEMS_COUNTED}/{field}", 0) / items
+            if coverage < float(minimum):
+                gaps.append(f"{field} in {coverage:.0%} of articles (minimum {float(minimum):.0%})")
         if gaps:
             self.fail("; ".join(gaps))
 
@@ -89,12 +103,21 @@ class QualityMonitor(_QualityMonitor):
         if reason not in FINISHED:
             self.fail(f"the crawl ended as {reason!r}, not 'finished'")
 
+    @monitors.name("every article accounted for")
+    def test_6_ledger_balances(self) -> None:
+        lost = self.stats.get(keys.ARTICLES_UNACCOUNTED, 0)
+        if lost:
+            self.fail(f"{lost} article(s) discovered but never exported, skipped, dropped or failed (listed above)")
+
 
 class MarkCrawlFailed(Action):
     """One paragraph for people: in the log and in ``alinea/failed`` (the crawl command exits 1)."""
 
     def run_action(self) -> None:
-        reasons = [result.reason for result in self.result.monitors_failed_results if result.reason]
+        if self.data.stats.get("finish_reason") in STOPPED_BY_BREAKER:
+            return
+        reasons = [result.reason or f"{result.item.name} could not run (see the DEBUG log)"
+                   for result in self.result.monitors_failed_results]
         summary = "Quality check failed: " + "; ".join(reasons) + "."
         previous = self.data.stats.get(keys.FAILED)
         self.data.crawler.stats.set_value(keys.FAILED, f"{previous}. {summary}" if previous else summary)
@@ -104,3 +127,36 @@ class MarkCrawlFailed(Action):
 class QualitySuite(MonitorSuite):
     monitors = [QualityMonitor]
     monitors_failed_actions = [MarkCrawlFailed]
+
+
+class _OneLinePerCheck(SpiderMonitorResult):
+    """One INFO line per check (``[Spidermon] Quality/enough articles... OK``); banners and the
+    assertion tracebacks of failed checks at DEBUG: ``MarkCrawlFailed`` says it in one paragraph."""
+
+    def write_title(self) -> None:
+        self.log(f"[step] {self.step.name}")
+
+    def finish_step(self) -> None:
+        MonitorResult.finish_step(self)
+        if not self.step.successful:
+            self.write_errors()
+
+    def log_error(self, msg) -> None:
+        self.log(msg)  # DEBUG
+
+    def log(self, msg, level=logging.DEBUG) -> None:
+        self.spider.logger.log(level, "[Spidermon] %s", msg)  # Spidermon's spider.log() is deprecated
+
+
+class _Runner(SpiderMonitorRunner):
+    def create_result(self):
+        return _OneLinePerCheck(self.spider)
+
+
+class QualityCheck(Spidermon):
+    """Spidermon, with its report trimmed to one line per check."""
+
+    def _run_suites(self, spider, suites):
+        data = self._generate_data_for_spider(spider)
+        for suite in suites:
+            _Runner(spider=spider).run(suite, **data)

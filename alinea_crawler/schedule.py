@@ -2,10 +2,13 @@
 
 Scrapyd has no periodic scheduler: run this from cron or a systemd timer.
 It asks ``listjobs.json`` first and skips (exit 0, one line) while a job of
-the same spider is pending or running, so slow runs never pile up; otherwise
-it calls ``schedule.json`` with ``ALINEA_INCREMENTAL=1`` (override with
-``-s ALINEA_INCREMENTAL=0``). Exit 1 with one line when Scrapyd is
-unreachable or answers an error; 2 for bad arguments.
+the same spider is pending or running, so slow runs never pile up. Otherwise
+it prints how the previous job ended — ``previous job <id>: finished ok`` or
+``previous job <id>: failed: <reason>``, read from the last line the crawl
+command wrote to that job's log — and calls ``schedule.json``. A Scrapyd job is
+incremental by default (``-s ALINEA_INCREMENTAL=0`` for a full one). Exit 1
+with one line when Scrapyd is unreachable or answers an error; 2 for bad
+arguments.
 
 Scrapyd URL from ``--url`` or ``SCRAPYD_URL``; HTTP basic auth from
 ``SCRAPYD_USERNAME`` and ``SCRAPYD_PASSWORD``. Standard library only.
@@ -44,17 +47,7 @@ class Scrapyd:
              form: list[tuple[str, str]] | None = None) -> dict[str, Any]:
         """GET (``query``) or POST (``form``) one JSON endpoint; ``ScrapydError`` unless status is ok."""
         url = f"{self.url}/{endpoint}" + (f"?{urlencode(query)}" if query else "")
-        data = urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(url, data=data, headers=self.headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read()
-        except urllib.error.HTTPError as error:
-            hint = " (check SCRAPYD_USERNAME and SCRAPYD_PASSWORD)" if error.code == 401 else ""
-            raise ScrapydError(f"Scrapyd {url} answered HTTP {error.code} {error.reason}{hint}") from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise ScrapydError(f"Scrapyd at {self.url} is unreachable: {reason}") from None
+        body = self.fetch(url, urlencode(form).encode() if form is not None else None)
         try:
             answer = json.loads(body)
         except ValueError:
@@ -63,19 +56,50 @@ class Scrapyd:
             raise ScrapydError(f"Scrapyd {endpoint}: {answer.get('message', answer)}")
         return answer
 
-    def active_job(self, project: str, spider: str) -> tuple[str, dict[str, Any]] | None:
-        """(state, job) of a pending or running job of this spider, if any."""
+    def fetch(self, url: str, data: bytes | None = None) -> bytes:
+        request = urllib.request.Request(url, data=data, headers=self.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as error:
+            hint = " (check SCRAPYD_USERNAME and SCRAPYD_PASSWORD)" if error.code == 401 else ""
+            raise ScrapydError(f"Scrapyd {url} answered HTTP {error.code} {error.reason}{hint}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise ScrapydError(f"Scrapyd at {self.url} is unreachable: {reason}") from None
+
+    def jobs(self, project: str, spider: str) -> dict[str, list[dict[str, Any]]]:
+        """This spider's jobs by state (``pending``, ``running``, ``finished``)."""
         jobs = self.call("listjobs.json", query={"project": project})
-        for state in ("running", "pending"):
-            for job in jobs.get(state, []):
-                if job.get("spider") == spider:
-                    return state, job
-        return None
+        return {state: [job for job in jobs.get(state, []) if job.get("spider") == spider]
+                for state in ("pending", "running", "finished")}
+
+    def outcome(self, job: dict[str, Any]) -> str:
+        """How a finished job ended, from the last line the crawl command logged."""
+        if not job.get("log_url"):
+            return "outcome unknown (Scrapyd keeps no log for it)"
+        try:
+            log = self.fetch(self.url + job["log_url"]).decode("utf-8", "replace")
+        except ScrapydError as error:
+            return f"outcome unknown ({error})"
+        return job_outcome(log)
 
     def schedule(self, project: str, spider: str, args: dict[str, str], settings: dict[str, str]) -> str:
         form = [("project", project), ("spider", spider), *args.items()]
         form += [("setting", f"{name}={value}") for name, value in settings.items()]
         return self.call("schedule.json", form=form)["jobid"]
+
+
+def job_outcome(log: str) -> str:
+    """``finished ok``, ``failed: <reason>`` or why neither can be told, from a job's log."""
+    for line in reversed(log.splitlines()):
+        _, ok, _ = line.partition("crawl finished: ok")
+        if ok:
+            return "finished ok"
+        _, failed, reason = line.partition("crawl failed: ")
+        if failed:
+            return f"failed: {reason.strip()}"
+    return "failed: the job ended without its last line (killed, or crashed; see its log)"
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -110,12 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                       os.environ.get("SCRAPYD_PASSWORD", ""), options.timeout)
     target = f"{options.project}/{options.spider}"
     try:
-        if active := scrapyd.active_job(options.project, options.spider):
-            state, job = active
-            print(f"skipped: job {job['id']} of {target} is still {state}")
-            return 0
-        settings = {"ALINEA_INCREMENTAL": "1", **dict(options.settings)}
-        job_id = scrapyd.schedule(options.project, options.spider, dict(options.args), settings)
+        jobs = scrapyd.jobs(options.project, options.spider)
+        for state in ("running", "pending"):
+            if jobs[state]:
+                print(f"skipped: job {jobs[state][0]['id']} of {target} is still {state}")
+                return 0
+        if jobs["finished"]:
+            previous = max(jobs["finished"], key=lambda job: job.get("end_time") or "")
+            print(f"previous job {previous['id']}: {scrapyd.outcome(previous)}")
+        job_id = scrapyd.schedule(options.project, options.spider, dict(options.args), dict(options.settings))
     except ScrapydError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -31,14 +31,16 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # --- Flaky servers (alinea_crawler/middlewares.py) --------------------------
-# Scrapy's retry, redirect and cookie middlewares, extended: a retry waits (the
-# server's Retry-After, else exponential backoff) by slowing the site's download
-# slot; truncated HTML is retried; a redirect loop is reported as one; cookies
+# Scrapy's retry, redirect and cookie middlewares, extended: an overload (429, 503,
+# Retry-After) pauses the site as long as asked, other failures retry one page after
+# a short wait; truncated HTML is retried; a circuit breaker stops a dead site; a
+# redirect loop is reported as one; cookies
 # (the load-more sessions) survive a JOBDIR resume. Off-site links are Scrapy's
 # OffsiteMiddleware's (allowed_domains), counted as offsite/filtered.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "alinea_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "alinea_crawler.middlewares.SiteBreakerMiddleware": 560,  # sees every attempt, retries included
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "alinea_crawler.middlewares.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
@@ -47,8 +49,12 @@ DOWNLOADER_MIDDLEWARES = {
     "alinea_crawler.warc.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
     "alinea_crawler.warc.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
 }
-ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of a failed page; doubled for each next one
-ALINEA_RETRY_BACKOFF_MAX = 60.0  # longest wait before a retry, Retry-After included
+ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of one failed page (500, dropped...); doubled per retry
+ALINEA_RETRY_BACKOFF_MAX = 10.0  # longest wait before retrying one page
+ALINEA_RETRY_AFTER_MAX = 60.0  # longest pause of the whole site for 429/503/Retry-After
+ALINEA_BREAKER_WINDOW = 30  # the circuit breaker judges the last N downloads (responses and errors) ...
+ALINEA_BREAKER_FAILURE_RATE = 0.8  # ... and stops the crawl (site_unavailable) when this share failed
+ALINEA_UNREACHABLE_AFTER = 3  # connection failures (DNS, refused, TLS) before any answer: site_unreachable
 
 # --- Crawl order: articles before more listing pages keeps the queue short ---
 DEPTH_PRIORITY = 0
@@ -72,12 +78,15 @@ FEED_EXPORTERS = {
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
 EXTENSIONS = {
-    "spidermon.contrib.scrapy.extensions.Spidermon": 400,  # quality check first: the report includes its verdict
+    "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
+    "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
+    "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
     "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
     "alinea_crawler.extensions.CrawlReport": 500,
 }
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
+STATS_DUMP = False  # the end-of-crawl summary replaces Scrapy's stats dump (full stats: DEBUG, ALINEA_REPORT_FILE)
 
 # --- alinea-crawler's own settings ------------------------------------------
 ALINEA_MORE_STEP = 10  # the "next" offset step of POST /more
@@ -98,11 +107,12 @@ ALINEA_MIN_ITEMS = 1  # fewer exported articles fail the crawl
 ALINEA_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0, "authors": 0.8}  # of exported articles
 ALINEA_MAX_ERROR_RATE = 0.1  # pages given up / pages fetched or given up
 ALINEA_MAX_DROP_RATE = 0.1  # articles dropped as broken (no title, body or date) / articles read
+ALINEA_COVERAGE_MIN_ITEMS = 20  # field coverage is judged only from this many exported articles on
 ALINEA_MAX_GENERIC_SHARE = 0.2  # warn (layout drift) when more articles' bodies came from the generic rung
 
 # --- Incremental runs and per-job exports (Scrapyd) --------------------------
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
-ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; python -m alinea_crawler.schedule turns it on
+ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; on by default for a Scrapyd job (it has _job)
 ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
 ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there

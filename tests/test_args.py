@@ -77,3 +77,17 @@ def test_spider_allowed_domain_follows_base_url():
     spider = AlineaSpider(base_url="http://127.0.0.1:8123")
     assert spider.allowed_domains == ["127.0.0.1"]
     assert spider.url("/indeks") == "http://127.0.0.1:8123/indeks"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n   \n# another\n"], ids=["empty", "blank", "comments"])
+def test_a_urls_file_without_urls_is_an_error(tmp_path, text):
+    listed = tmp_path / "urls.txt"
+    listed.write_text(text, encoding="utf-8")
+    with pytest.raises(ArgumentError, match=r"urls_file='.*urls.txt': the file lists no article URL"):
+        CrawlArgs.from_kwargs(urls_file=str(listed))
+
+
+def test_with_urls_related_links_are_followed_only_when_asked():
+    assert CrawlArgs.from_kwargs(url=ARTICLE).follow_related is False
+    assert CrawlArgs.from_kwargs(url=ARTICLE, follow_related="1").follow_related is True
+    assert CrawlArgs.from_kwargs().follow_related is True

@@ -1,6 +1,8 @@
 """A crawl of a flaky, half-broken replica: every article once and clean, every failure reported."""
 from __future__ import annotations
 
+import asyncio
+import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +15,8 @@ from scrapy.utils.test import get_crawler
 
 from alinea_crawler.extensions import describe_drop
 from alinea_crawler.items import ArticleItem
-from alinea_crawler.middlewares import BackoffRetryMiddleware, PageRejected, is_truncated_html, retry_after
+from alinea_crawler.middlewares import (BackoffRetryMiddleware, PageRejected, is_overload, is_truncated_html,
+                                        retry_after)
 from alinea_crawler.pages.article import extract_article
 from alinea_crawler.pipelines import CleanArticlePipeline, ValidateArticlePipeline
 from alinea_crawler.spiders.alinea import AlineaSpider
@@ -27,6 +30,7 @@ FAULT_SETTINGS = {
     "DOWNLOAD_TIMEOUT": "1",
     "DOWNLOAD_MAXSIZE": "200000",
     "ALINEA_RETRY_BACKOFF": "0.1",
+    "ALINEA_RETRY_AFTER_MAX": "0.2",  # the replica asks for 1 s; the test need not wait that long
     "RANDOMIZE_DOWNLOAD_DELAY": "0",
     "ALINEA_MAX_ERROR_RATE": "0.5",  # the replica breaks some pages for good
 }
@@ -85,6 +89,56 @@ def test_nothing_off_site_is_requested_and_the_endless_load_more_stops(faulty, c
     assert crawl.stats["alinea/more/stopped/repeated"] >= 1
 
 
+@pytest.mark.timeout(180)
+def test_the_ledger_balances_every_article_exported_once_or_named_with_a_reason(faulty, crawl):
+    assert crawl.stats["alinea/articles/unaccounted"] == 0 and crawl.report["unaccounted"] == []
+    counts = crawl.report["articles"]
+    assert counts["discovered"] == sum(n for fate, n in counts.items() if fate != "discovered")
+    assert counts["exported"] == len(crawl.items)
+    broken_articles = {path for path in faulty.plan.broken() if "berita-hilang" not in path}
+    assert counts["failed"] + counts.get("dropped", 0) >= len(broken_articles)
+    assert "failed               " in crawl.log and "HTTP 404" in crawl.log.split("Crawl summary")[1]
+
+
+# ------------------------------------------------------------ a dead site stops the crawl
+
+def test_an_unreachable_site_fails_at_once_with_one_line(tmp_path):
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_crawl(tmp_path, {"base_url": f"http://127.0.0.1:{port}", "render": "never"})
+    assert result.returncode == 1
+    line = f"site unreachable: 127.0.0.1:{port}: DownloadConnectionRefusedError: Connection was refused"
+    assert result.stats["finish_reason"] == "site_unreachable" and result.report["failed"].startswith(line)
+    assert result.log.count(line) == 3  # the error, the summary's verdict, the last line
+    assert result.log.rstrip().splitlines()[-1].endswith("crawl failed: " + result.report["failed"])
+    assert "Traceback" not in result.log and "Quality check failed" not in result.log
+    assert "request failed" not in result.log  # the queued requests are dropped without a line each
+    assert "EMPTY: the crawl failed" in result.log
+
+
+@pytest.mark.timeout(180)
+def test_the_circuit_breaker_stops_a_site_that_fails_every_article(tmp_path):
+    with Replica(articles=60, seed=4, fault_dead="articles_500") as dead:
+        result = run_crawl(tmp_path, {"base_url": dead.url, "render": "never"}, {"ALINEA_RETRY_BACKOFF": "0.1"})
+        article_requests = dead.faults()["injected"]["dead_500"]
+    assert result.returncode == 1 and result.items == []
+    assert result.stats["finish_reason"] == "site_unavailable"
+    assert result.report["failed"].startswith(f"site unavailable: {dead.url.split('//')[1]}: ")
+    assert "of the last 30 downloads failed (last: HTTP 500)" in result.report["failed"]
+    assert article_requests < 4 * len(dead.site.listed_articles)  # it did not work through the queue
+    assert result.report["unaccounted"] == [] and result.report["articles"]["not_fetched"] > 0
+
+
+def test_retries_only_pause_the_whole_site_for_overload():
+    crawler = get_crawler(AlineaSpider, {"ALINEA_RETRY_BACKOFF": 1.0})
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    assert is_overload(HtmlResponse(BASE, status=429)) and is_overload(HtmlResponse(BASE, status=503))
+    assert is_overload(HtmlResponse(BASE, status=500, headers={"Retry-After": "3"}))
+    assert not is_overload(HtmlResponse(BASE, status=500)) and not is_overload(HtmlResponse(BASE, status=502))
+    assert middleware._backoff(Request(BASE, meta={"retry_times": 3})) == 4.0
+
+
 # ------------------------------------------------------------ malformed pages, one by one
 
 def _page(index: int = 0) -> tuple[str, str]:
@@ -102,10 +156,10 @@ def test_truncated_html_is_retried_then_rejected_with_a_reason():
     crawler = get_crawler(AlineaSpider, {"RETRY_TIMES": 1})
     crawler.spider = AlineaSpider.from_crawler(crawler, render="never")
     middleware = BackoffRetryMiddleware.from_crawler(crawler)
-    retry = middleware.process_response(Request(url), response)
+    retry = asyncio.run(middleware.process_response(Request(url), response))
     assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
     with pytest.raises(PageRejected, match="truncated HTML"):
-        middleware.process_response(retry, response)
+        asyncio.run(middleware.process_response(retry, response))
 
 
 @pytest.mark.parametrize("encode", [

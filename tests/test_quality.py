@@ -1,9 +1,12 @@
 """The quality check at close: a crawl with nothing to show exits 1 and says why; a healthy one exits 0."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.crawl import run_crawl
+from tests.sabotage import MIDDLEWARE
 from tests.replica import Replica
 
 
@@ -18,6 +21,7 @@ def test_everything_broken_fails_with_a_readable_summary(tmp_path):
     assert summary.startswith("Quality check failed: 0 articles exported (minimum 1)")
     assert "pages failed (100%, limit 10%)" in summary
     assert f"crawl failed: {summary}" in result.log
+    assert "Traceback" not in result.log and "AssertionError" not in result.log  # a paragraph, not a traceback
     assert result.stats["alinea/failed"] == summary
 
 
@@ -44,3 +48,29 @@ def test_a_limit_the_user_set_is_a_finished_crawl(replica, tmp_path):
     assert limited.stats["finish_reason"] == "closespider_itemcount"
     assert limited.returncode == 0, limited.report.get("failed")
     assert "[Spidermon] Quality/finish reason... OK" in limited.log
+    # what was discovered but not reached by the limit is beyond it, not lost
+    counts = limited.report["articles"]
+    assert limited.stats["alinea/articles/unaccounted"] == 0
+    assert counts["discovered"] == counts["exported"] + counts.get("beyond_limit", 0)
+
+
+@pytest.mark.timeout(180)
+def test_a_field_no_article_has_fails_like_one_at_half(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"},
+                       {"SPIDER_MIDDLEWARES": json.dumps(MIDDLEWARE), "SABOTAGE_BLANK": "lead",
+                        "ALINEA_MIN_COVERAGE": '{"lead": 0.5}'})
+    assert result.returncode == 1
+    assert "lead in 0% of articles (minimum 50%)" in result.report["failed"]
+
+
+@pytest.mark.timeout(180)
+def test_coverage_is_judged_only_from_enough_articles(replica, tmp_path):
+    # Of the first two articles one has no byline: 50% authors, a two-article crawl is still fine...
+    few = [a for a in replica.site.listed_articles if not a.authors][:1] + [
+        a for a in replica.site.listed_articles if a.authors][:1]
+    urls = ",".join(replica.url_for(a.path) for a in few)
+    result = run_crawl(tmp_path / "two", {"url": urls, "render": "never"})
+    assert result.returncode == 0, result.report.get("failed")
+    # ... unless the threshold says two articles are enough to judge.
+    strict = run_crawl(tmp_path / "strict", {"url": urls, "render": "never"}, {"ALINEA_COVERAGE_MIN_ITEMS": "2"})
+    assert strict.returncode == 1 and "authors in 50% of articles (minimum 80%)" in strict.report["failed"]

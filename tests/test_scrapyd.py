@@ -132,8 +132,22 @@ def job_settings(tmp: Path, **extra: str) -> list[str]:
 
 def schedule_job(scrapyd: Server, replica: Replica, tmp: Path, **extra: str) -> str:
     done = scrapyd.schedule("-a", f"base_url={replica.url}", "-a", "render=never", *job_settings(tmp, **extra))
-    assert done.returncode == 0 and done.stdout.startswith("scheduled: job "), done.stderr + done.stdout
-    return done.stdout.split()[2]
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    assert done.returncode == 0 and last.startswith("scheduled: job "), done.stderr + done.stdout
+    return last.split()[2]
+
+
+def schedule_through_scrapyd(scrapyd: Server, replica: Replica, tmp: Path, **args: str) -> str:
+    """A job as Scrapyd's own API (a dashboard, a curl) starts it: no setting beyond the paths."""
+    settings = job_settings(tmp)[1::2]
+    form = [("project", PROJECT), ("spider", SPIDER), ("base_url", replica.url), ("render", "never"),
+            *args.items(), *(("setting", pair) for pair in settings)]
+    return scrapyd.api.call("schedule.json", form=form)["jobid"]
+
+
+def exported(tmp: Path, job: str) -> set[str]:
+    lines = (tmp / "exports" / f"alinea-{job}.jsonl").read_text(encoding="utf-8").splitlines()
+    return {json.loads(line)["article_id"] for line in lines}
 
 
 def run_job(scrapyd: Server, replica: Replica, tmp: Path) -> tuple[set[str], dict[str, int]]:
@@ -199,3 +213,37 @@ def test_schedule_errors_are_one_line(scrapyd):
     unknown = scrapyd.schedule("--project", "no_such_project")
     assert unknown.returncode == 1
     assert unknown.stderr == "error: Scrapyd listjobs.json: project 'no_such_project' not found\n"
+
+
+def test_a_job_scheduled_through_scrapyd_itself_is_incremental(scrapyd, replica, tmp_path):
+    first = schedule_through_scrapyd(scrapyd, replica, tmp_path)
+    scrapyd.wait_finished(first)
+    assert exported(tmp_path, first) == {a.code for a in replica.site.listed_articles}, scrapyd.log(first)[-3000:]
+    second = schedule_through_scrapyd(scrapyd, replica, tmp_path)
+    scrapyd.wait_finished(second)
+    assert exported(tmp_path, second) == set()
+    log = scrapyd.log(second)
+    assert "incremental crawl:" in log and log.rstrip().endswith("crawl finished: ok")
+    full = scrapyd.api.call("schedule.json", form=[
+        ("project", PROJECT), ("spider", SPIDER), ("base_url", replica.url), ("render", "never"),
+        *(("setting", pair) for pair in job_settings(tmp_path, ALINEA_INCREMENTAL="0")[1::2])])["jobid"]
+    scrapyd.wait_finished(full)
+    assert exported(tmp_path, full) == {a.code for a in replica.site.listed_articles}
+
+
+def test_a_job_that_fails_says_why_in_its_log_and_the_next_schedule_reports_it(scrapyd, replica, tmp_path):
+    bad = schedule_through_scrapyd(scrapyd, replica, tmp_path, max_pages="ten")
+    scrapyd.wait_finished(bad)
+    reason = "spider argument max_pages='ten': expected a positive integer"
+    assert f"crawl failed: {reason}" in scrapyd.log(bad)
+
+    done = scrapyd.schedule("-a", f"base_url={replica.url}", "-a", "render=never", *job_settings(tmp_path))
+    assert done.returncode == 0, done.stderr
+    previous, scheduled = done.stdout.splitlines()
+    assert previous == f"previous job {bad}: failed: {reason}"
+    good = scheduled.split()[2]
+    scrapyd.wait_finished(good)
+
+    again = scrapyd.schedule("-a", f"base_url={replica.url}", "-a", "render=never", *job_settings(tmp_path))
+    assert again.stdout.splitlines()[0] == f"previous job {good}: finished ok", scrapyd.log(good)[-3000:]
+    scrapyd.wait_finished(again.stdout.splitlines()[1].split()[2])

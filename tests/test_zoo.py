@@ -130,3 +130,4 @@ def test_zoo_crawl(zoo_replica, tmp_path):
     assert generic / len(result.items) > 0.2
     assert "layout drift" in result.stats["alinea/drift/warning"]
     assert "layout drift" in result.log
+    assert "  warning              layout drift:" in result.log  # in the end-of-crawl summary too

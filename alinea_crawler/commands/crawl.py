@@ -1,35 +1,69 @@
-"""``scrapy crawl`` that fails loudly.
+"""``scrapy crawl`` that fails loudly, and early.
 
-Stock ``scrapy crawl`` prints a traceback for a bad spider argument and exits 0
-when the crawl itself failed (browser missing, every page errored, quality
-check failed). This command checks the arguments first — one line, exit 2 —
-and exits 1 when the finished crawl recorded ``alinea/failed`` in its stats.
+Stock ``scrapy crawl`` prints a traceback for a bad spider argument, notices a
+bad setting only when something reads it, and exits 0 when the crawl itself
+failed. This command checks every ``ALINEA_*`` setting and the spider
+arguments before the crawler process exists — one line, exit 2, no banner,
+nothing fetched — and ends with one line, ``crawl finished: ok`` or
+``crawl failed: <reason>`` (exit 1 when the crawl recorded ``alinea/failed``).
+
+Messages go through logging, so they reach stderr (stdout may be a feed:
+``-O -``) or, under Scrapyd, the job's own log file (``LOG_FILE``).
+
+Scrapyd runs every job through this command with a ``_job`` argument; such a
+job is incremental unless ``ALINEA_INCREMENTAL`` is given
+(``-d setting=ALINEA_INCREMENTAL=0``).
 """
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.log import configure_logging
 
 from ..args import ArgumentError
+from ..config import SettingError, check_settings
 from ..stats import FAILED
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        if len(args) != 1:
+            return
+        if "_job" in opts.spargs and self.settings.getpriority("ALINEA_INCREMENTAL") < SETTINGS_PRIORITIES["cmdline"]:
+            self.settings.set("ALINEA_INCREMENTAL", True, priority="cmdline")  # a Scrapyd job
+        try:
+            check_settings(self.settings)
+            self.check_arguments(args[0], opts.spargs)
+        except (SettingError, ArgumentError) as error:
+            configure_logging(self.settings)  # stderr, or the job's LOG_FILE under Scrapyd
+            logger.error("crawl failed: %s", error)
+            raise UsageError("", print_help=False) from None  # exit 2, no usage text
+
+    def check_arguments(self, spider_name: str, spargs: dict) -> None:
+        try:
+            spidercls = get_spider_loader(self.settings).load(spider_name)
+        except KeyError:
+            return  # run() reports an unknown spider
+        if check := getattr(spidercls, "check_arguments", None):
+            check(spargs)
+
     def run(self, args, opts):
         if len(args) != 1:
             return super().run(args, opts)
         crawler = self._create_crawler(args[0])
-        check = getattr(crawler.spidercls, "check_arguments", None)
-        if check:
-            try:
-                check(opts.spargs)
-            except ArgumentError as error:
-                raise UsageError(str(error), print_help=False) from None
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failure = crawler.stats.get_value(FAILED) if crawler.stats else None
         if self.crawler_process.bootstrap_failed or failure:
-            if failure:
-                print(f"crawl failed: {failure}")
+            logger.error("crawl failed: %s", failure or "the crawler could not start (see above)")
             self.exitcode = 1
+        else:
+            logger.info("crawl finished: ok")

@@ -25,12 +25,14 @@ from ..args import CrawlArgs
 from ..dates import parse_id_datetime
 from ..extensions import describe_failure, page_failed
 from ..items import ArticleItem
+from ..ledger import ArticleLedger
+from ..middlewares import SiteDown
 from ..pages.article import ArticlePage, extract_article
 from ..pages.common import parse_html
 from ..pages.listing import Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards
 from ..pages.related import endpoint_links
 from ..rendering import WAIT_FOR_RELATED_LIST, RelatedEndpoint, enable_rendering, find_browser
-from ..urls import article_id, canonical_url, same_site
+from ..urls import article_id, article_section, canonical_url, same_site
 from ..warc import enable_replay
 
 
@@ -110,6 +112,10 @@ class AlineaSpider(scrapy.Spider):
     def unfollowed(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Articles read at the depth limit: id -> (url, related URLs), in case a shallower link turns up."""
         return self.__dict__.setdefault("state", {}).setdefault("unfollowed", {})
+
+    @property
+    def ledger(self) -> ArticleLedger:
+        return ArticleLedger.of(getattr(self, "crawler", None))
 
     @staticmethod
     def check_arguments(kwargs: dict[str, Any]) -> None:
@@ -225,6 +231,7 @@ class AlineaSpider(scrapy.Spider):
         for card in cards:
             if self.args.since and self.older_than_since(card):
                 self.crawler.stats.inc_value("alinea/skipped/before_since")
+                self.ledger.settle(self.discover(card.url, via), "out_of_range", "published before since")
                 continue
             yield from self.article_requests(card.url, via=via, depth=0)
 
@@ -416,6 +423,7 @@ class AlineaSpider(scrapy.Spider):
     def not_article(self, response: Response) -> None:
         """An article-shaped URL whose page is no article (a video, a gallery): counted, not an error."""
         self.crawler.stats.inc_value(keys.DROPPED.format(reason="not_article"))
+        self.ledger.settle(article_id(response.url), "not_article", url=response.url)
         self.logger.info("not an article page, no item: %s", response.url)
 
     # -- requests -------------------------------------------------------------
@@ -426,7 +434,11 @@ class AlineaSpider(scrapy.Spider):
         An article first reached through related links and later found in a listing
         counts as listed: its own related links are then followed after all.
         """
-        code = article_id(url)
+        code = self.discover(url, via)
+        if code and self.outside_sections(url):
+            self.ledger.settle(code, "other_section", article_section(url) or "")
+            return
+        code = code or article_id(url)
         known_depth = self.requested_ids.get(code)
         if known_depth is None:
             self.requested_ids[code] = depth
@@ -439,6 +451,19 @@ class AlineaSpider(scrapy.Spider):
             if code in self.unfollowed and depth < self.args.related_depth:
                 parent_url, related = self.unfollowed.pop(code)
                 yield from self.related_requests(parent_url, related, depth + 1)
+
+    def discover(self, url: str, via: str | None) -> str | None:
+        """Enter a same-site article in the ledger (first ``via`` wins); its id."""
+        if not same_site(url, self.base_url):
+            return None
+        code = article_id(url)
+        if code:
+            self.ledger.discovered(code, canonical_url(url), via)
+        return code
+
+    def outside_sections(self, url: str) -> bool:
+        """``-a sections=…`` restricts the export (article URLs given as arguments are wanted whatever their section)."""
+        return bool(self.args.sections) and not self.args.start_urls and article_section(url) not in self.args.sections
 
     def article_request(self, url: str, via: str | None, depth: int) -> scrapy.Request:
         request = self.request("article", canonical_url(url), depth=depth)
@@ -465,6 +490,8 @@ class AlineaSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
+        if failure.check(SiteDown):  # the circuit breaker said it once for all
+            return
         request = failure.request
         kind = request.meta.get("kind", "other")
         reason = describe_failure(failure)

@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["Article", "FaultPlan", "Replica", "Site", "build_site"]
 MODEL_OPTIONS = ("articles", "seed", "hidden_every", "templates")  # the rest only change how the server answers
-FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "fault_oversize")
+FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "fault_oversize", "fault_dead")
 
 
 class Replica:

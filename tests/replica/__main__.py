@@ -33,9 +33,9 @@ def main(argv=None) -> None:
     site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every,
                       templates=args.templates)
     app = App(site, related_api_moves_after=args.related_api_moves_after)
-    if args.faults:
+    if args.faults or args.fault_dead:
         app = FaultyApp(app, plan_from_options(site, args.faults, args.fault_seed, args.fault_max_in_row,
-                                               args.fault_slow, args.fault_oversize))
+                                               args.fault_slow, args.fault_oversize, args.fault_dead))
     port = listen(app, args.port, args.host, args.access_log)
     sys.stdout.write(f"http://{args.host}:{port.getHost().port}\n")
     sys.stdout.flush()

@@ -17,6 +17,9 @@ may succeed.
   (404) and a card on another host; one section's ``/more`` never ends, it
   repeats its first cards; article pages link to an article on another host.
 
+* A dead site (``dead``): ``all_500`` answers HTTP 500 to every page but
+  ``robots.txt``, ``articles_500`` to every article page (listings still work).
+
 ``GET /_admin/faults`` tells what happened: the codes of the articles served
 correctly at least once, the faults injected, the requests per Host header.
 """
@@ -44,6 +47,7 @@ BAD_DATE = "Rabu, 31 Februari 20XX"
 CHAIN_HOPS = 2
 OFFSITE_CODE = "bOffSite01"
 ADMIN_PATH = "/_admin/faults"
+DEAD_MODES = ("all_500", "articles_500")
 
 
 def _unit(*parts: object) -> float:
@@ -68,6 +72,7 @@ class FaultPlan:
     max_in_row: int = 2  # transient faults in a row for one URL, at most
     slow_seconds: float = 3.0  # longer than the crawler's DOWNLOAD_TIMEOUT
     oversize_bytes: int = 2 ** 20  # larger than the crawler's DOWNLOAD_MAXSIZE
+    dead: str = ""  # one of DEAD_MODES: every page (or every article) answers HTTP 500
     quirks: dict[str, str] = field(init=False)  # article code -> one of QUIRKS
 
     def __post_init__(self) -> None:
@@ -106,11 +111,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fault-max-in-row", type=int, default=2, help="transient faults in a row per URL")
     parser.add_argument("--fault-slow", type=float, default=3.0, help="seconds a slow response takes")
     parser.add_argument("--fault-oversize", type=int, default=2 ** 20, help="bytes an oversized page adds")
+    parser.add_argument("--fault-dead", choices=DEAD_MODES, default="",
+                        help="a dead site: HTTP 500 for every page but robots.txt, or for every article")
 
 
 def plan_from_options(site: Site, faults: float = 0.0, fault_seed: int = 0, fault_max_in_row: int = 2,
-                      fault_slow: float = 3.0, fault_oversize: int = 2 ** 20) -> FaultPlan:
-    return FaultPlan(site, faults, fault_seed, fault_max_in_row, fault_slow, fault_oversize)
+                      fault_slow: float = 3.0, fault_oversize: int = 2 ** 20, fault_dead: str = "") -> FaultPlan:
+    return FaultPlan(site, faults, fault_seed, fault_max_in_row, fault_slow, fault_oversize, fault_dead)
 
 
 class FaultyApp:
@@ -131,6 +138,9 @@ class FaultyApp:
         base = "http://" + req.host
         if req.path.startswith(("/_admin", "/robots.txt", "/img/", "/api/")):
             return self.app.handle(req)
+        if self.plan.dead == "all_500" or (self.plan.dead == "articles_500" and self._article(req)):
+            self.injected["dead_500"] += 1
+            return Response("Server error", status=500, content_type="text/plain")
         fault = self._transient(req)
         if fault:
             self.injected[fault] += 1

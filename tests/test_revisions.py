@@ -56,6 +56,8 @@ def test_edited_articles_are_exported_again_with_the_next_revision(tmp_path):
     assert third.returncode == 0, third.log[-3000:]
     assert third.items == []
     assert third.stats["alinea/incremental/unchanged"] == REVISITED
+    assert third.stats["alinea/articles/unchanged"] == REVISITED, "the ledger settles them as unchanged"
+    assert third.stats["alinea/articles/unaccounted"] == 0
     assert "Quality check failed" not in third.log
     assert "article unchanged" not in third.log, "an unchanged article is logged at DEBUG only"
 

@@ -122,7 +122,9 @@ def test_no_public_suffix_list_download_nor_cache(captured, suffix_list_server):
 
 def test_reextraction_with_the_replica_stopped_gives_the_same_items(captured, tmp_path):
     state = tmp_path / "state.sqlite3"
-    result = run_crawl(tmp_path, {"from_warc": str(captured.workdir / "warc")}, {"ALINEA_STATE_PATH": str(state)})
+    # run as a Scrapyd job (_job), which is incremental by default unless it re-extracts
+    result = run_crawl(tmp_path, {"from_warc": str(captured.workdir / "warc"), "_job": "replay"},
+                       {"ALINEA_STATE_PATH": str(state)})
     assert result.returncode == 0, result.log[-3000:]
     assert without_scraped_at(result.items) == without_scraped_at(captured.items)
     stats = result.stats

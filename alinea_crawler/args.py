@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from .dates import DEFAULT_ZONE, parse_id_datetime
 from .urls import article_id
+from .warc import archived_site, warc_paths
 
 DEFAULT_BASE_URL = "https://www.alinea.id"
 RENDER_MODES = ("auto", "never", "always")
@@ -36,6 +37,7 @@ class CrawlArgs:
     related_depth: int = 1  # how many related hops from a listed article
     render: str = "auto"  # auto | never | always: when to use the browser
     refresh: bool = False  # re-export articles that earlier runs already exported
+    from_warc: str | None = None  # WARC file, directory or glob: pages come from there, not the network
 
     @classmethod
     def from_kwargs(cls, **raw: Any) -> CrawlArgs:
@@ -49,6 +51,8 @@ class CrawlArgs:
         urls = values.get("url", ()) + _read_urls_file(values.get("urls_file"))
         if urls and "base_url" not in values:
             values["base_url"] = _origin(urls[0])
+        if values.get("from_warc") and "base_url" not in values:  # the site the archive holds
+            values["base_url"] = archived_site(warc_paths(values["from_warc"])) or DEFAULT_BASE_URL
         if urls:  # just these articles, unless related links are asked for
             values.setdefault("follow_related", False)
         args = cls(**values)
@@ -135,6 +139,12 @@ def _existing_file(name: str, value: str) -> str:
     return str(path.resolve())
 
 
+def _warc_files(name: str, value: str) -> str:
+    if not warc_paths(value):
+        raise _fail(name, value, "a WARC file, a directory holding .warc.gz files, or a glob matching some")
+    return value
+
+
 def _read_urls_file(path: str | None) -> tuple[str, ...]:
     if not path:
         return ()
@@ -162,4 +172,5 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "related_depth": _non_negative_int,
     "render": _render,
     "refresh": _bool,
+    "from_warc": _warc_files,
 }

@@ -63,6 +63,13 @@ def seconds(value: Any) -> None:
         raise SettingError("a number of seconds, 0 or more")
 
 
+def days(value: Any) -> None:
+    try:
+        seconds(value)  # the same rule, another unit
+    except SettingError:
+        raise SettingError("a number of days, 0 or more") from None
+
+
 def share(value: Any) -> None:
     try:
         ok = 0 <= _number(value, float) <= 1
@@ -133,6 +140,9 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_INCREMENTAL": boolean,
     "ALINEA_STATE_PATH": text,
     "ALINEA_EXPORT_DIR": text,
+    "ALINEA_REVISIT_DAYS": days,
+    "ALINEA_WARC_DIR": text,
+    "ALINEA_WARC_MAX_BYTES": whole(1),
 }
 
 

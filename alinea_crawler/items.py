@@ -30,6 +30,8 @@ class ArticleItem:
     discovered_from: str | None = None  # the page that linked to it
     scraped_at: str | None = None  # UTC, ISO 8601
     layout: str | None = None  # template generation the page was read with
+    revision: int | None = None  # 1 on an article's first export; +1 each time an incremental run finds it edited
+    content_hash: str | None = None  # SHA-256 (hex) of the normalised title, lead and body
 
 
 FIELD_NAMES = [f.name for f in fields(ArticleItem)]

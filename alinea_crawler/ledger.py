@@ -8,6 +8,7 @@ found on (``via``), and settles each with one fate:
 ==================  ===========================================================
 ``exported``        the item was scraped (``item_scraped``)
 ``skipped``         not requested: already exported by an earlier run (incremental)
+``unchanged``       revisited (incremental), its content hash unchanged: not exported again
 ``out_of_range``    outside ``since``/``until`` (a card skipped, or the item dropped)
 ``other_section``   not requested: not in the ``sections`` argument
 ``dropped``         the pipelines dropped the item (detail: ``ArticleDropped.reason``)
@@ -59,7 +60,7 @@ from .urls import article_id as id_of_url
 
 logger = logging.getLogger(__name__)
 
-FATES = ("exported", "skipped", "out_of_range", "other_section", "dropped", "failed", "not_article",
+FATES = ("exported", "skipped", "unchanged", "out_of_range", "other_section", "dropped", "failed", "not_article",
          "filtered", "beyond_limit", "not_fetched")
 ARTICLE_KINDS = frozenset({"article", "render", "related_endpoint"})  # requests whose failure loses an article
 ROBOTS_REFUSAL = "Forbidden by robots.txt"
@@ -134,8 +135,8 @@ class ArticleLedger:
     def on_item_dropped(self, item: Any, response, exception: Exception, spider) -> None:
         reason = getattr(exception, "reason", "dropped")
         code, url = self._id_and_url(item)
-        if reason == "out_of_range":
-            self.settle(code, "out_of_range", str(exception), url=url)
+        if reason in ("out_of_range", "unchanged"):  # ArticleDropped reasons that are fates of their own
+            self.settle(code, reason, str(exception), url=url)
         else:
             self.settle(code, "dropped", reason, url=url)
 

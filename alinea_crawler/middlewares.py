@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from OpenSSL.SSL import Error as TLSError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -49,6 +50,7 @@ from scrapy.http import Response
 from scrapy.utils.asyncio import call_later, sleep
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.job import job_dir
+from tldextract import TLDExtract
 from twisted.internet.error import ConnectError, DNSLookupError
 from twisted.web._newclient import ResponseNeverReceived
 
@@ -251,6 +253,12 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
         except IgnoreRequest:
             self.crawler.stats.inc_value(keys.REJECTED.format(reason="too_many_redirects"))
             raise PageRejected(f"too many redirects (REDIRECT_MAX_TIMES {self.max_redirect_times})") from None
+
+
+# Scrapy's cookie handling asks tldextract for public suffixes, and tldextract downloads the
+# Public Suffix List on first use (and caches it under ~/.cache). The list the package bundles
+# is enough for cookie domains: no request the user did not ask for, no cache writes.
+scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 class PersistentCookiesMiddleware(CookiesMiddleware):

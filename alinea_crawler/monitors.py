@@ -63,8 +63,9 @@ class QualityMonitor(_QualityMonitor):
 
     @monitors.name("enough articles")
     def test_1_item_count(self) -> None:
-        # an incremental run (ALINEA_INCREMENTAL) counts the articles it skipped as exported before
-        skipped = self.stats.get(keys.INCREMENTAL.format(what="skipped"), 0)
+        # an incremental run (ALINEA_INCREMENTAL) counts the articles it skipped, or revisited and found
+        # unchanged, as exported before
+        skipped = sum(self.stats.get(keys.INCREMENTAL.format(what=what), 0) for what in ("skipped", "unchanged"))
         count, minimum = self.stats.get("item_scraped_count", 0) + skipped, self.settings.getint("ALINEA_MIN_ITEMS")
         if count < minimum:
             self.fail(f"{count} articles exported (minimum {minimum})")

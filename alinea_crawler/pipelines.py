@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import unicodedata
 from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
@@ -126,3 +128,29 @@ class DeduplicatePipeline(_StatsPipeline):
             raise self.drop("duplicate", adapter)
         self.seen.add(adapter["article_id"])
         return item
+
+
+def content_hash(title: str | None, lead: str | None, body: str | None) -> str:
+    """SHA-256 (hex) of the title, lead and body, NFC-normalised, white space collapsed per paragraph.
+
+    Fields are joined by a separator no text holds, so text moving between
+    fields changes the hash; a re-spaced paragraph does not.
+    """
+    def normalised(text: str | None) -> str:
+        paragraphs = unicodedata.normalize("NFC", text or "").split("\n\n")
+        return "\n\n".join(" ".join(p.split()) for p in paragraphs).strip()
+
+    joined = "\x1f".join(normalised(text) for text in (title, lead, body))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+class ContentHashPipeline(_StatsPipeline):
+    """``content_hash`` of the cleaned text; ``revision`` 1 unless the incremental state says otherwise."""
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        adapter["content_hash"] = content_hash(adapter.get("title"), adapter.get("lead"), adapter.get("body"))
+        if adapter.get("revision") is None:
+            adapter["revision"] = 1
+        return item
+

@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     "alinea_crawler.middlewares.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "alinea_crawler.middlewares.PersistentCookiesMiddleware": 700,
+    # WARC archive (alinea_crawler/warc.py): nearest the network, so pages are kept as they came over the wire
+    "alinea_crawler.warc.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
+    "alinea_crawler.warc.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
 }
 ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of one failed page (500, dropped...); doubled per retry
 ALINEA_RETRY_BACKOFF_MAX = 10.0  # longest wait before retrying one page
@@ -62,6 +65,8 @@ ITEM_PIPELINES = {
     "alinea_crawler.pipelines.CleanArticlePipeline": 100,
     "alinea_crawler.pipelines.ValidateArticlePipeline": 200,
     "alinea_crawler.pipelines.DeduplicatePipeline": 300,
+    "alinea_crawler.pipelines.ContentHashPipeline": 400,  # content_hash, revision 1
+    "alinea_crawler.incremental.RevisionPipeline": 500,  # incremental runs: revision + 1 if edited, else not exported
 }
 FEED_EXPORT_FIELDS = FIELD_NAMES
 FEED_EXPORT_ENCODING = "utf-8"
@@ -70,6 +75,7 @@ FEED_EXPORTERS = {
     # one write and flush per line: the file stays valid to its last line even after a kill
     "jsonlines": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
     "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
+    "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
@@ -110,9 +116,14 @@ ALINEA_MAX_GENERIC_SHARE = 0.2  # warn (layout drift) when more articles' bodies
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
 ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; on by default for a Scrapyd job (it has _job)
 ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
+ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
 SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
+
+# --- WARC archive (alinea_crawler/warc.py) -----------------------------------
+ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there
+ALINEA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file this big is closed and the next one opened
 
 # --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

@@ -53,12 +53,13 @@ def scrapy_command(workdir: Path, spider_args: dict[str, Any], settings: dict[st
 
 
 def run_crawl(workdir: Path, spider_args: dict[str, Any], settings: dict[str, Any] | None = None,
-              feeds: tuple[str, ...] = ("items.jsonl",), timeout: float = 300) -> CrawlResult:
+              feeds: tuple[str, ...] = ("items.jsonl",), timeout: float = 300,
+              env: dict[str, str] | None = None) -> CrawlResult:
     workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         scrapy_command(workdir, spider_args, settings, feeds),
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     items_path = workdir / "items.jsonl"
     items = [json.loads(line) for line in items_path.read_text(encoding="utf-8").splitlines()] if items_path.exists() else []

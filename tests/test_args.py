@@ -28,7 +28,8 @@ ARTICLE = "https://www.alinea.id/politik/judul-berita-b2k8w9PZK"
         ({"url": "https://www.alinea.id/tentang-kami"}, "url='https://www.alinea.id/tentang-kami': expected article URLs"),
         ({"url": ARTICLE, "base_url": "http://127.0.0.1:8000"}, "not on the base_url host '127.0.0.1:8000'"),
         ({"urls_file": "/nonexistent/urls.txt"}, "urls_file='/nonexistent/urls.txt': expected a readable file"),
-        ({"max_page": "3"}, "unknown spider argument 'max_page': expected one of base_url, follow_related, max_pages"),
+        ({"max_page": "3"}, "unknown spider argument 'max_page': expected one of base_url, follow_related, from_warc, max_pages"),
+        ({"from_warc": "/nonexistent/*.warc.gz"}, "from_warc='/nonexistent/*.warc.gz': expected a WARC file, a directory"),
     ],
 )
 def test_bad_arguments_name_argument_value_and_expectation(kwargs, error):

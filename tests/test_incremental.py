@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,7 +15,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from alinea_crawler.addons import ExportDirAddon
-from alinea_crawler.incremental import ExportedStore, IncrementalMiddleware
+from alinea_crawler.incremental import Exported, ExportedStore, IncrementalMiddleware
 from alinea_crawler.spiders.alinea import AlineaSpider
 from tests.replica import build_site
 from tests.replica.pages import section_page
@@ -50,7 +51,7 @@ def output(mw: IncrementalMiddleware, requests: list[scrapy.Request], response=N
 
 
 def record(mw: IncrementalMiddleware, codes: list[str]) -> None:
-    mw.store.record((code, f"{BASE}/x/y-{code}") for code in codes)
+    mw.store.record(Exported(code, f"{BASE}/x/y-{code}") for code in codes)
 
 
 def stat(mw: IncrementalMiddleware, what: str) -> int:
@@ -138,8 +139,8 @@ def test_without_feeds_recorded_when_crawl_finishes(tmp_path, reason, recorded):
 
 def test_store_upserts(tmp_path):
     store = ExportedStore(tmp_path / "deep" / "state.sqlite3")
-    store.record([("bAAAAAAAA1", "u1")])
-    store.record([("bAAAAAAAA1", "u2")])
+    store.record([Exported("bAAAAAAAA1", "u1")])
+    store.record([Exported("bAAAAAAAA1", "u2")])
     assert store.count() == 1
     assert store.conn.execute("SELECT url FROM exported").fetchone() == ("u2",)
 
@@ -151,3 +152,21 @@ def test_export_dir_addon_adds_feeds_next_to_existing(tmp_path):
     folder = str(tmp_path / "100%%")
     assert set(feeds) == {"a.jsonl", f"{folder}/alinea-%(job_id)s.csv", f"{folder}/alinea-%(job_id)s.jsonl"}
     assert feeds[f"{folder}/alinea-%(job_id)s.csv"]["format"] == "csv"
+
+
+def record_published(mw: IncrementalMiddleware, codes: list[str], published_at: str) -> None:
+    mw.store.record(Exported(code, f"{BASE}/x/y-{code}", "h", 1, published_at) for code in codes)
+
+
+def test_recent_articles_are_revisited_and_keep_listings_paging(tmp_path):
+    mw = make_middleware(tmp_path, ALINEA_REVISIT_DAYS=2)
+    now = datetime.now(timezone.utc)
+    record_published(mw, ["bAAAAAAAA1"], (now - timedelta(days=1)).isoformat())
+    record_published(mw, ["bBBBBBBBB2"], (now - timedelta(days=3)).isoformat())
+    kept = output(mw, [article("bAAAAAAAA1"), article("bBBBBBBBB2")])
+    assert [r.url for r in kept] == [f"{BASE}/politik/judul-bAAAAAAAA1"]
+    assert stat(mw, "revisited") == stat(mw, "skipped") == 1
+    codes = [a.code for a in SITE.listing(SECTION)]
+    record_published(mw, codes[1:], (now - timedelta(days=3)).isoformat())
+    record_published(mw, codes[:1], (now - timedelta(hours=5)).isoformat())
+    assert output(mw, [more_request()], section_response()), "a card due for a revisit counts as new"

@@ -12,7 +12,7 @@ Messages go through logging, so they reach stderr (stdout may be a feed:
 
 Scrapyd runs every job through this command with a ``_job`` argument; such a
 job is incremental unless ``ALINEA_INCREMENTAL`` is given
-(``-d setting=ALINEA_INCREMENTAL=0``).
+(``-d setting=ALINEA_INCREMENTAL=0``), or it re-extracts from WARC (``from_warc``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Command(ScrapyCrawlCommand):
         super().process_options(args, opts)
         if len(args) != 1:
             return
-        if "_job" in opts.spargs and self.settings.getpriority("ALINEA_INCREMENTAL") < SETTINGS_PRIORITIES["cmdline"]:
+        scrapyd_job = "_job" in opts.spargs and "from_warc" not in opts.spargs  # a replay leaves the state alone
+        if scrapyd_job and self.settings.getpriority("ALINEA_INCREMENTAL") < SETTINGS_PRIORITIES["cmdline"]:
             self.settings.set("ALINEA_INCREMENTAL", True, priority="cmdline")  # a Scrapyd job
         try:
             check_settings(self.settings)

@@ -34,6 +34,7 @@ from ..pages.listing import (
 )
 from ..rendering import RelatedListCompleter, enable_rendering, find_browser
 from ..urls import article_id, article_section, canonical_url, same_site
+from ..warc import enable_replay
 
 
 # ArticlePage fields that go into the item unchanged.
@@ -93,7 +94,10 @@ class AlineaSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.args.render != "never":
+        if spider.args.from_warc:  # rendered pages come from the archive: no browser, no network
+            spider.browser, spider.browser_choice = "archive", f"rendered pages archived in {spider.args.from_warc}"
+            enable_replay(crawler.settings)
+        elif spider.args.render != "never":
             spider.browser, spider.browser_choice = find_browser(crawler.settings.get("ALINEA_BROWSER_PATH"))
             if spider.browser:  # the browser itself starts only when a page needs it
                 enable_rendering(crawler.settings, spider.browser)
@@ -349,6 +353,10 @@ class AlineaSpider(scrapy.Spider):
     async def learn_related_endpoint(self, response: Any) -> None:
         await self.related_lists.learn_endpoint(response)
 
+    def playwright_meta(self) -> dict[str, Any]:
+        """A rendered request's meta (the WARC replay reads its event handler from here)."""
+        return self.related_lists.playwright_meta()
+
     # -- AMP fallback -----------------------------------------------------------
 
     def amp_request(self, failed: scrapy.Request, why: str, depth: int,
@@ -443,7 +451,7 @@ class AlineaSpider(scrapy.Spider):
         request = self.request("article", canonical_url(url), depth=depth)
         request.meta.update(via=via, listed_date=listed_date)  # the card's date: the AMP fallback may need it
         if self.args.render == "always":
-            request.meta.update(self.related_lists.playwright_meta())
+            request.meta.update(self.playwright_meta())
         return request
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:

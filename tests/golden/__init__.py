@@ -18,7 +18,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from alinea_crawler.items import ArticleItem
-from alinea_crawler.pipelines import CleanArticlePipeline, ValidateArticlePipeline
+from alinea_crawler.pipelines import CleanArticlePipeline, ContentHashPipeline, ValidateArticlePipeline
 from alinea_crawler.spiders.alinea import AlineaSpider
 
 GOLDEN = Path(__file__).resolve().parent
@@ -53,7 +53,7 @@ def item_from_html(html: str, url: str) -> dict[str, Any] | None:
     if not items:
         return None
     item = items[0]
-    for pipeline in (CleanArticlePipeline, ValidateArticlePipeline):
+    for pipeline in (CleanArticlePipeline, ValidateArticlePipeline, ContentHashPipeline):
         item = pipeline.from_crawler(crawler).process_item(item)
     data = ItemAdapter(item).asdict()
     return {key: data[key] for key in sorted(data) if key not in VOLATILE}

@@ -15,6 +15,7 @@ import json
 import urllib.request
 from datetime import date
 
+from alinea_crawler.pipelines import content_hash
 from tests.golden import GOLDEN, VOLATILE, ZOO, case_paths, item_from_html, load_meta, zoo_case_paths
 from tests.golden.amp_case import AMP, amp_case_paths
 from tests.replica import Replica
@@ -59,7 +60,8 @@ def save_amp_cases() -> None:
             html_path.parent.mkdir(parents=True, exist_ok=True)
             html_path.write_text(html, encoding="utf-8")
             gold = replica.site.expected_amp_item(article, SITE_ROOT)
-            gold.update(word_count=len(gold["body"].split()), language="id", source="alinea.id")
+            gold.update(word_count=len(gold["body"].split()), language="id", source="alinea.id", revision=1,
+                        content_hash=content_hash(gold["title"], gold["lead"], gold["body"]))
             _write_json(json_path, {key: gold[key] for key in sorted(gold) if key not in VOLATILE})
             meta[case] = {"url": SITE_ROOT + article.path, "amp_url": SITE_ROOT + "/amp" + article.path,
                           "listed_date": display_date(article), "saved_on": date.today().isoformat(),
@@ -101,7 +103,8 @@ def _gold(site, article) -> dict:
     if article.related_mode == "js":
         gold["related_urls"] = [SITE_ROOT + site.by_code[c].path for c in article.baca_juga]
     body = gold["body"]
-    gold.update(word_count=len(body.split()), language="id", source="alinea.id")
+    gold.update(word_count=len(body.split()), language="id", source="alinea.id", revision=1,
+                content_hash=content_hash(gold["title"], gold["lead"], body))
     return {key: gold[key] for key in sorted(gold) if key not in VOLATILE}
 
 

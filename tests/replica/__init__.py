@@ -83,6 +83,14 @@ class Replica:
             raise RuntimeError(f"server published {codes}, model {expected}")
         return codes
 
+    def edit(self, k: int = 1) -> list:
+        """Edits the ``k`` newest listed articles (a sentence added to each body) on the server and in ``self.site``."""
+        codes = self._call(f"/_admin/edit?count={k}", "POST")["edited"]
+        expected = self.site.edit(k)
+        if codes != expected:
+            raise RuntimeError(f"server edited {codes}, model {expected}")
+        return codes
+
     def stats(self) -> dict:
         return self._call("/_admin/stats")
 

@@ -346,6 +346,14 @@ class Site:
         self._reindex()
         return [a.code for a in reversed(new)]
 
+    def edit(self, k: int) -> list:
+        """Edit the ``k`` newest listed articles (a sentence added to the body); returns their codes."""
+        edited = self.listed_articles[:k]
+        for a in edited:
+            rng = random.Random(f"{self.seed}:edit:{a.code}:{len(a.paragraphs)}")
+            a.paragraphs = a.paragraphs + [_sentence(rng)]
+        return [a.code for a in edited]
+
     def expected_item(self, a: Article, base_url: str) -> dict:
         """The item a perfect crawler extracts from the page of ``a``."""
         if a.template != "classic":

@@ -229,6 +229,10 @@ class App:
             codes = self.site.publish(int(req.args.get("count", "1")))
             self._cache.clear()
             return "admin", _json({"published": codes})
+        if rest == "edit" and req.method == "POST":
+            codes = self.site.edit(int(req.args.get("count", "1")))
+            self._cache.clear()
+            return "admin", _json({"edited": codes})
         return self._not_found(base)
 
 

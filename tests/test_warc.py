@@ -1,0 +1,206 @@
+"""WARC capture and re-extraction from it: the real spider, the replica stopped before the replay."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from alinea_crawler.rendering import find_browser
+from alinea_crawler.warc import WarcArchive
+from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
+from tests.replica import Replica
+
+pytestmark = pytest.mark.skipif(find_browser(None)[0] is None, reason="needs Chromium: apt-get install chromium")
+MAX_BYTES = 50_000  # small files: the capture rolls over several times
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    """Stands in for publicsuffix.org: counts every request it gets."""
+
+    hits: list[str] = []
+
+    def do_GET(self):
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"com\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def suffix_list_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/public_suffix_list.dat", CountingHandler.hits
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory, suffix_list_server):
+    """A render=auto crawl archived to WARC; the replica is gone once the fixture returns."""
+    workdir = tmp_path_factory.mktemp("capture")
+    suffix_url, _ = suffix_list_server
+    with Replica(articles=24, seed=2021) as replica:
+        result = run_crawl(workdir, {"base_url": replica.url, "render": "auto"},
+                           {"ALINEA_WARC_DIR": str(workdir / "warc"), "ALINEA_WARC_MAX_BYTES": MAX_BYTES},
+                           env={"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": suffix_url,
+                                "XDG_CACHE_HOME": str(workdir / "cache")})
+        site = replica.site
+    assert result.returncode == 0, result.log[-3000:]
+    assert {item["article_id"] for item in result.items} == {a.code for a in site.articles}
+    return result
+
+
+def records(path: Path):
+    with path.open("rb") as handle:
+        yield from ArchiveIterator(handle)
+
+
+def member_ends(data: bytes) -> list[int]:
+    """Where each gzip member of a file ends."""
+    ends, rest = [], data
+    while rest:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        inflater.decompress(rest)
+        rest = inflater.unused_data
+        ends.append(len(data) - len(rest))
+    return ends
+
+
+def without_scraped_at(items):
+    return {item["article_id"]: {k: v for k, v in item.items() if k != "scraped_at"} for item in items}
+
+
+def test_every_page_is_archived_as_request_and_response_records(captured):
+    files = sorted((captured.workdir / "warc").iterdir())
+    job = files[0].name.split("-")[1]
+    assert len(files) > 1, "the capture rolls over at ALINEA_WARC_MAX_BYTES"
+    assert [f.name for f in files] == [f"alinea-{job}-{n:05d}.warc.gz" for n in range(1, len(files) + 1)]
+    all_records = [record for path in files for record in records(path)]
+    for path in files:
+        data = path.read_bytes()
+        assert len(member_ends(data)) == sum(1 for _ in records(path)), "one gzip member per record"
+    by_type = {kind: [r for r in all_records if r.rec_type == kind] for kind in ("warcinfo", "request", "response")}
+    assert len(by_type["warcinfo"]) == len(files)
+    assert len(by_type["request"]) == len(by_type["response"]) > len(captured.items)
+    for record in by_type["request"] + by_type["response"]:
+        assert record.rec_headers.get_header("WARC-Target-URI").startswith("http://127.0.0.1:")
+        assert record.rec_headers.get_header("WARC-Date")
+        assert record.rec_headers.protocol == "WARC/1.1"
+    marks = [r.rec_headers.get_header("WARC-Alinea-Rendered") for r in by_type["response"]]
+    assert marks.count("1") == captured.stats["alinea/render/pages"] == 1
+    assert marks.count("xhr") >= 1, "the answer that taught the related-list endpoint"
+    assert captured.stats["alinea/warc/files"] == len(files)
+
+
+def test_post_bodies_are_archived_for_the_replay(captured):
+    bodies = []
+    for path in sorted((captured.workdir / "warc").iterdir()):
+        for record in records(path):
+            if record.rec_type == "request" and record.http_headers.protocol == "POST":
+                bodies.append(record.raw_stream.read())
+    assert bodies and all(b"_token=" in body and b"categorynext=" in body for body in bodies)
+
+
+def test_no_public_suffix_list_download_nor_cache(captured, suffix_list_server):
+    _, hits = suffix_list_server
+    assert captured.stats.get("downloader/request_count", 0) > 0
+    assert hits == [], "tldextract fetched the Public Suffix List"
+    assert not (captured.workdir / "cache" / "python-tldextract").exists()
+
+
+def test_reextraction_with_the_replica_stopped_gives_the_same_items(captured, tmp_path):
+    state = tmp_path / "state.sqlite3"
+    # run as a Scrapyd job (_job), which is incremental by default unless it re-extracts
+    result = run_crawl(tmp_path, {"from_warc": str(captured.workdir / "warc"), "_job": "replay"},
+                       {"ALINEA_STATE_PATH": str(state)})
+    assert result.returncode == 0, result.log[-3000:]
+    assert without_scraped_at(result.items) == without_scraped_at(captured.items)
+    stats = result.stats
+    assert stats["alinea/warc/replayed"] == stats["downloader/response_count"]
+    assert "alinea/warc/missing" not in stats
+    assert not any(key.startswith(("downloader/exception", "playwright/")) for key in stats), "network or browser"
+    assert stats["robotstxt/response_count"] == 1, "robots.txt comes from the archive too"
+    assert not state.exists(), "incremental state untouched"
+
+
+def test_a_warc_cut_mid_record_still_gives_every_page_before_the_cut(captured, tmp_path):
+    first = sorted((captured.workdir / "warc").iterdir())[0]
+    data = first.read_bytes()
+    cut = tmp_path / "archive" / first.name
+    cut.parent.mkdir()
+    ends = member_ends(data)
+    start, end = ends[len(ends) * 2 // 3 - 1], ends[len(ends) * 2 // 3]
+    cut.write_bytes(data[: (start + end) // 2])  # a kill -9 half-way through a record
+    result = run_crawl(tmp_path, {"from_warc": str(cut.parent / "*.warc.gz")})
+    assert "WARC file ends mid-record" in result.log and str(cut) in result.log
+    assert result.stats["alinea/warc/truncated_files"] == 1
+    assert result.stats["alinea/warc/missing"] >= 1
+    original = without_scraped_at(captured.items)
+    replayed = without_scraped_at(result.items)
+    assert replayed, "pages before the cut are re-extracted"
+    for code, item in replayed.items():
+        # a JavaScript list's endpoint answer may lie past the cut: its links are then missing, nothing else
+        assert set(item["related_urls"]) <= set(original[code]["related_urls"])
+        assert {**item, "related_urls": None} == {**original[code], "related_urls": None}
+    assert len(replayed) < len(original)
+
+
+def test_a_cut_anywhere_inside_a_record_is_noticed(captured, tmp_path):
+    first = sorted((captured.workdir / "warc").iterdir())[0]
+    data = first.read_bytes()
+    ends = member_ends(data)
+    start, end = ends[len(ends) // 2 - 1], ends[len(ends) // 2]
+    whole = WarcArchive.load([first])
+    cut = tmp_path / first.name
+    # its first half (a cut in the last bytes may spare the record: they hold the gzip checksum and the
+    # deflate stream's end, and the record itself is whole)
+    for size in range(start + 1, (start + end) // 2, 23):
+        cut.write_bytes(data[:size])
+        partial = WarcArchive.load([cut])
+        assert partial.truncated, size
+        assert partial.records < whole.records
+
+
+def test_a_crawl_killed_mid_way_leaves_an_archive_to_re_extract_from(tmp_path):
+    """kill -9 while pages are being archived: every article re-extracted from what was written is exact."""
+    warc_dir = tmp_path / "warc"
+    with Replica(articles=60, seed=9) as replica:
+        slow = {"DOWNLOAD_DELAY": "0.1", "RANDOMIZE_DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                "ALINEA_WARC_DIR": str(warc_dir)}
+        argv = scrapy_command(tmp_path / "killed", {"base_url": replica.url, "render": "never"}, slow)
+        crawl = subprocess.Popen(argv, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while archived_bytes(warc_dir) < 40_000 and crawl.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert crawl.poll() is None, "the crawl ended before it could be killed"
+            os.kill(crawl.pid, signal.SIGKILL)
+        finally:
+            crawl.wait()
+        site = replica.site
+    result = run_crawl(tmp_path / "replay", {"from_warc": str(warc_dir), "render": "never"})
+    assert not any(key.startswith("spider_exceptions") for key in result.stats), result.log[-3000:]
+    assert 0 < len(result.items) < len(site.listed_articles)
+    for item in result.items:
+        article = site.by_code[item["article_id"]]
+        expected = site.expected_item(article, replica.url)
+        # "Berita Lainnya" filled by JavaScript is not in a plain page (render=never)
+        static = [replica.url + site.by_code[code].path for code in article.baca_juga]
+        expected["related_urls"] = static if article.related_mode == "js" else expected["related_urls"]
+        assert {key: item[key] for key in expected} == expected
+
+
+def archived_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.glob("*.warc.gz")) if folder.exists() else 0

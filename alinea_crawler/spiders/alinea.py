@@ -82,6 +82,7 @@ class AlineaSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.listed_ids: dict[str, set[str]] = {}  # per section (HOME_FEED: the home feed): ids it showed
         self.sections_requested: dict[str, str] = {}  # section -> how it was found (navigation, article_url)
+        self.start_pages_read = False  # home, /indeks or /rss answered: sections and articles were looked for
         self.browser: str | None = None  # set by from_crawler when rendering may be needed
         self.browser_choice = ""
 
@@ -162,6 +163,7 @@ class AlineaSpider(scrapy.Spider):
         @url https://www.alinea.id/
         @returns requests 5
         """
+        self.start_pages_read = True
         sel = self.selector(response)
         cards = extract_cards(sel, response.url)
         yield from self.card_requests(cards, response.url)
@@ -176,9 +178,11 @@ class AlineaSpider(scrapy.Spider):
         yield from self.first_more_page(HOME_FEED, sel, cards, response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        self.start_pages_read = True
         yield from self.listing_requests(extract_cards(self.selector(response), response.url), response.url)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
+        self.start_pages_read = True
         yield from self.listing_requests(rss_cards(response.text, response.url), response.url)
 
     def parse_section(self, response: Response, section: str) -> Iterator[scrapy.Request]:
@@ -511,8 +515,9 @@ class AlineaSpider(scrapy.Spider):
         failed = self.related_lists.closed(reason)
         if failed:
             stats.set_value(keys.FAILED, f"{failed} ({self.browser_choice or 'no browser'})")
-        crawled_site = not (self.args.start_urls or self.args.sections)
-        if crawled_site and not self.sections_requested and not stats.get_value(keys.ARTICLE_REQUESTED):
+        # Pages that failed are reported as such; a resumed crawl has requested_ids from its first run.
+        crawled_site = self.start_pages_read and not (self.args.start_urls or self.args.sections)
+        if crawled_site and not self.sections_requested and not self.requested_ids:
             stats.set_value(keys.FAILED, "no sections and no article links found on home, /indeks, /rss")
             self.logger.error("no section links and no article links found on %s, /indeks or /rss", self.base_url)
 

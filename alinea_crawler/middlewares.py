@@ -134,25 +134,36 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if retry is None:
                 self.crawler.stats.inc_value(keys.REJECTED.format(reason="truncated_html"))
                 raise PageRejected("truncated HTML: the page ends before </html>")
-            return await self._wait_alone(retry)
+            return await self._wait_alone(request, retry)
         result = super().process_response(request, response)
         if not isinstance(result, Request):
             return result
         if is_overload(response):
             self._pause_site(result, retry_after(response))
             return result
-        return await self._wait_alone(result)
+        return await self._wait_alone(request, result)
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):
         result = super().process_exception(request, exception)
-        return await self._wait_alone(result) if isinstance(result, Request) else result
+        return await self._wait_alone(request, result) if isinstance(result, Request) else result
 
     def _backoff(self, retry: Request) -> float:
         return self.backoff * 2 ** (retry.meta.get("retry_times", 1) - 1)
 
-    async def _wait_alone(self, retry: Request) -> Request:
-        """Wait before retrying this one page; other pages keep downloading meanwhile."""
-        await sleep(min(self._backoff(retry), self.backoff_max))
+    async def _wait_alone(self, request: Request, retry: Request) -> Request:
+        """Wait before retrying this one page; other pages keep downloading meanwhile.
+
+        While it waits the page gives its place among the downloader's active requests back
+        (``Downloader.active`` caps them at ``CONCURRENT_REQUESTS``): a few pages that fail for
+        good must not starve the rest. The engine still counts it in progress, so the crawl
+        does not close under it.
+        """
+        active = self.downloader.active if self.downloader is not None else set()
+        active.discard(request)
+        try:
+            await sleep(min(self._backoff(retry), self.backoff_max))
+        finally:
+            active.add(request)
         return retry
 
     def _pause_site(self, retry: Request, asked: float | None) -> None:
@@ -214,6 +225,9 @@ class SiteBreakerMiddleware:
             raise SiteDown("the site is down") from None
 
     def _record(self, request: Request, failed: bool, what: str) -> None:
+        """One entry per page, its first download: the retries of one broken page are not a broken site."""
+        if request.meta.get("retry_times"):
+            return
         self.recent.append(failed)
         window = self.recent.maxlen
         failures = sum(self.recent)

@@ -179,10 +179,6 @@ def test_a_page_without_body_goes_to_amp_and_is_exported_as_it_was_when_amp_give
 
 
 AMP_META = load_amp_meta()
-# What today's extraction (pages/article.py, being rewritten) does not read from the AMP markup:
-# the lead sits in <div class="amp-lead"> (no og:description, no LEAD_CSS for it) and the image is an
-# <amp-img> (no og:image); the content hash covers the lead. Everything else comes out right.
-AMP_MISSES = {"lead", "image_url", "content_hash"}
 
 
 @pytest.mark.parametrize("case", sorted(AMP_META))
@@ -194,17 +190,8 @@ def test_amp_golden_page_becomes_its_item_with_canonical_url_layout_amp_and_the_
     assert sorted(actual) == sorted(expected)
     assert actual["url"] == AMP_META[case]["url"] and actual["layout"] == "amp"
     assert actual["published_at_raw"] == AMP_META[case]["listed_date"]
-    for field in sorted(set(expected) - AMP_MISSES):
+    for field in sorted(expected):  # the lead (the block after the headline) and the <amp-img> image included
         assert actual[field] == expected[field], f"{case}: field {field}"
-
-
-@pytest.mark.xfail(strict=True, reason="extraction (pages/article.py) reads no lead and no <amp-img> image on AMP")
-@pytest.mark.parametrize("case", sorted(AMP_META))
-def test_amp_golden_page_lead_and_image(case):
-    html_path, json_path = amp_case_paths(case)
-    expected = json.loads(json_path.read_text(encoding="utf-8"))
-    actual = item_from_amp_html(html_path.read_text(encoding="utf-8"), AMP_META[case])
-    assert {f: actual[f] for f in AMP_MISSES} == {f: expected[f] for f in AMP_MISSES}
 
 
 # ---------------------------------------------------------------- "Berita Lainnya": same-site articles only

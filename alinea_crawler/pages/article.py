@@ -115,6 +115,7 @@ class ArticleGeneric:
     DATE_CSS: ClassVar[tuple[str, ...]] = ()
     TAG_CSS: ClassVar[tuple[str, ...]] = ()
     CAPTION_CSS: ClassVar[tuple[str, ...]] = ()
+    IMAGE_SRC: ClassVar[tuple[str, ...]] = ()  # XPath of the main image's address
     BODY_CSS: ClassVar[tuple[str, ...]] = ()
     MARKERS: ClassVar[tuple[str, ...]] = ()  # CSS of elements only this layout has; none: matches any page
 
@@ -226,6 +227,7 @@ class ArticleGeneric:
         found = ladder(
             ("ld", lambda: _image_url(self.ld.get("image"))),
             ("meta", lambda: self.meta("og:image", "og:image:url", "twitter:image")),
+            ("layout", lambda: next((src for q in self.IMAGE_SRC for src in _select(self.sel, q)), None)),
         )
         return Found(absolute(self.response_url, found.value), found.rung) if found.value else NOTHING
 
@@ -358,7 +360,7 @@ class ArticleGeneric:
         """The first element with text of the first query that has one; each query runs once per page."""
         for query in queries:
             if query not in self._found:
-                self._found[query] = next((wrap(self.sel, n) for n in elements(self.sel, query) if node_text(n)), None)
+                self._found[query] = next((wrap(self.sel, n) for n in _select(self.sel, query) if node_text(n)), None)
             if self._found[query] is not None:
                 return self._found[query]
         return None
@@ -405,7 +407,20 @@ class ArticleCurrent(ArticleGeneric):
     MARKERS = (".article__body",)
 
 
-LAYOUTS: tuple[type[ArticleGeneric], ...] = (ArticleCurrent, ArticleV2021, ArticleGeneric)
+class ArticleAmp(ArticleGeneric):
+    """The AMP edition (``/amp/<section>/<slug>-<id>``): server-rendered title, lead, image, caption and body,
+    no reporter or date (SITE.md's stored copies). The lead is the block right after the headline."""
+
+    name = "amp"
+    TITLE_CSS = ("h1",)
+    LEAD_CSS = ("//h1/following-sibling::*[1][self::p or self::div or self::h2]",)
+    IMAGE_SRC = ("//article//amp-img/@src", "//main//amp-img/@src")
+    CAPTION_CSS = ("figure figcaption",)
+
+    MARKERS = ("html[amp]",)
+
+
+LAYOUTS: tuple[type[ArticleGeneric], ...] = (ArticleAmp, ArticleCurrent, ArticleV2021, ArticleGeneric)
 
 
 def pick_layout(sel: Selector, url: str) -> ArticleGeneric:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .dates import DEFAULT_ZONE, parse_id_datetime
+from .dates import DEFAULT_ZONE, find_datetime
 from .urls import article_id
 from .warc import archived_site, warc_paths
 
@@ -110,7 +110,8 @@ def _bool(name: str, value: str) -> bool:
 
 
 def _date(name: str, value: str) -> datetime:
-    parsed = parse_id_datetime(value)
+    found = find_datetime(value)  # the whole value must be the date: "2026-11-01 foo" is a typo, not a date
+    parsed = found.value if found and found.raw == value.strip() else None
     if parsed is None:
         raise _fail(name, value, "a date such as 2026-11-01 or 2026-11-01T06:00:00+07:00")
     if len(value.strip()) == 10 and name == "until":  # a bare day includes the whole day

@@ -44,7 +44,7 @@ from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+from scrapy.exceptions import (DontCloseSpider, CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
                                IgnoreRequest)
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later, sleep
@@ -118,15 +118,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("ALINEA_RETRY_AFTER_MAX")
         self.paused_until: dict[str, float] = {}  # download slot -> monotonic time its pause ends
         self.downloader = None  # the engine's, once the crawl starts
+        self.waiting = 0  # retries waiting out their backoff
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):
         middleware = super().from_crawler(crawler)
         crawler.signals.connect(middleware.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         return middleware
 
     def engine_started(self) -> None:
         self.downloader = self.crawler.engine.downloader
+
+    def spider_idle(self) -> None:
+        """Nothing else to do while retries wait out their backoff: the crawl is not over."""
+        if self.waiting:
+            raise DontCloseSpider
 
     async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
         if is_truncated_html(response) and not request.meta.get("dont_retry"):
@@ -155,14 +162,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
         While it waits the page gives its place among the downloader's active requests back
         (``Downloader.active`` caps them at ``CONCURRENT_REQUESTS``): a few pages that fail for
-        good must not starve the rest. The engine still counts it in progress, so the crawl
-        does not close under it.
+        good must not starve the rest. Scrapy judges a crawl idle by that same set, so while
+        any retry waits, ``spider_idle`` keeps the crawl open.
         """
         active = self.downloader.active if self.downloader is not None else set()
         active.discard(request)
+        self.waiting += 1
         try:
             await sleep(min(self._backoff(retry), self.backoff_max))
         finally:
+            self.waiting -= 1
             active.add(request)
         return retry
 

@@ -66,3 +66,11 @@ def run_crawl(workdir: Path, spider_args: dict[str, Any], settings: dict[str, An
     report_path = workdir / "report.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
     return CrawlResult(workdir, proc.returncode, items, report, proc.stderr + proc.stdout)
+
+
+def plain_expectation(site, article, base_url):
+    """What a crawl without a browser must produce: JS-filled lists stay unseen."""
+    expected = site.expected_item(article, base_url)
+    if article.related_mode == "js":
+        expected["related_urls"] = [base_url + site.by_code[code].path for code in article.baca_juga]
+    return expected

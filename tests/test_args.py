@@ -24,6 +24,7 @@ ARTICLE = "https://www.alinea.id/politik/judul-berita-b2k8w9PZK"
         ({"base_url": "https://www.alinea.id/politik"}, "expected a site root"),
         ({"sections": "politik,Bisnis!"}, "sections='politik,Bisnis!': expected a comma list"),
         ({"since": "kemarin lusa"}, "since='kemarin lusa': expected a date"),
+        ({"since": "2026-11-01 foo"}, "since='2026-11-01 foo': expected a date"),
         ({"since": "2026-11-02", "until": "2026-11-01"}, "since is after until"),
         ({"url": "https://www.alinea.id/tentang-kami"}, "url='https://www.alinea.id/tentang-kami': expected article URLs"),
         ({"url": ARTICLE, "base_url": "http://127.0.0.1:8000"}, "not on the base_url host '127.0.0.1:8000'"),

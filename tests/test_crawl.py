@@ -6,19 +6,12 @@ import json
 import pytest
 
 from alinea_crawler.items import FIELD_NAMES
-from tests.crawl import run_crawl
+from tests.crawl import plain_expectation, run_crawl
 from tests.golden import item_from_html
 
 BOILERPLATE_LINES = {"sun", "moon", "a l i n e a dot id", "fakta data kata", "logo alinea.id", "Sponsored",
                      "Berita Lainnya", "×", "tekid"}
 
-
-def plain_expectation(site, article, base_url):
-    """What a crawl without a browser must produce: JS-filled lists stay unseen."""
-    expected = site.expected_item(article, base_url)
-    if article.related_mode == "js":
-        expected["related_urls"] = [base_url + site.by_code[code].path for code in article.baca_juga]
-    return expected
 
 
 @pytest.fixture(scope="module")

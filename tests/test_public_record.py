@@ -103,3 +103,16 @@ def test_a_js_list_with_a_prerendered_off_site_link_still_finds_the_hidden_artic
         assert all(OFFSITE_CODE not in url and url.startswith(faulty.url) for url in item["related_urls"])
         expected = site.expected_item(site.by_code[item["article_id"]], faulty.url)
         assert item["related_urls"] == expected["related_urls"]
+
+
+def test_a_crawl_is_not_over_while_a_retry_waits_out_its_backoff(public_record, tmp_path):
+    """The only page of the crawl answers 500 forever: its retries wait (freeing their download place) and
+    the crawl must stay open for them and then for its AMP page, not close as idle in between."""
+    broken = next(a for a in public_record.site.articles if a.page_broken)
+    # one retry waiting 6 s: longer than the engine's 5 s heartbeat, which is when Scrapy checks for idleness
+    result = run_crawl(tmp_path, {"base_url": public_record.url, "url": public_record.url + broken.path,
+                                  "render": "never"}, {"ALINEA_RETRY_BACKOFF": "6", "RETRY_TIMES": "1"})
+    stats = result.stats
+    assert stats["retry/count"] == 1
+    assert stats["alinea/amp/fallback"] == 1
+    assert stats.get("alinea/articles/unaccounted", 0) == 0, result.log[-2000:]

@@ -11,7 +11,7 @@ from html import escape
 
 import pytest
 
-from tests.crawl import run_crawl
+from tests.crawl import plain_expectation, run_crawl
 from tests.golden import item_from_html, load_zoo_meta, zoo_case_paths
 from tests.golden.regen import SITE_ROOT, ZOO_CASES
 from tests.replica import Replica, build_site
@@ -31,13 +31,6 @@ SIGNATURES = {
     "ldgraph": ('"@graph"', 'itemprop="articleBody"', "<p>Penyunting: "),
 }
 
-
-def plain_expectation(site, article, base_url):
-    """What a crawl without a browser must produce: JS-filled lists stay unseen."""
-    expected = site.expected_item(article, base_url)
-    if article.related_mode == "js":
-        expected["related_urls"] = [base_url + site.by_code[code].path for code in article.baca_juga]
-    return expected
 
 
 @pytest.fixture(scope="module")

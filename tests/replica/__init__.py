@@ -77,18 +77,18 @@ class Replica:
 
     def publish(self, k: int = 1) -> list:
         """Publishes ``k`` new articles on the server and in ``self.site``."""
-        codes = self._call(f"/_admin/publish?count={k}", "POST")["published"]
-        expected = self.site.publish(k)
-        if codes != expected:
-            raise RuntimeError(f"server published {codes}, model {expected}")
-        return codes
+        return self._change("publish", "published", self.site.publish, k)
 
     def edit(self, k: int = 1) -> list:
         """Edits the ``k`` newest listed articles (a sentence added to each body) on the server and in ``self.site``."""
-        codes = self._call(f"/_admin/edit?count={k}", "POST")["edited"]
-        expected = self.site.edit(k)
+        return self._change("edit", "edited", self.site.edit, k)
+
+    def _change(self, action: str, done: str, in_model, k: int) -> list:
+        """The same change on the server (``/_admin/<action>``) and in the model; both must name the same articles."""
+        codes = self._call(f"/_admin/{action}?count={k}", "POST")[done]
+        expected = in_model(k)
         if codes != expected:
-            raise RuntimeError(f"server edited {codes}, model {expected}")
+            raise RuntimeError(f"server {done} {codes}, model {expected}")
         return codes
 
     def stats(self) -> dict:

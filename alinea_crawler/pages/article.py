@@ -37,7 +37,7 @@ from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import Candidate, choose_body, text_blocks
 from .common import (
-    clean_text, elements, first_css, ld_article, ld_objects, ld_types, meta_map, names_of, node_text, strings_of,
+    clean_text, elements, first_css, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of,
     text_of, wrap,
 )
 from .related import related_list
@@ -184,7 +184,7 @@ class ArticleGeneric:
 
     def authors(self) -> Found:
         return ladder(
-            ("ld", lambda: [clean_text(n) for n in names_of(self.ld.get("author")) if clean_text(n)]),
+            ("ld", lambda: strings_of(self.ld.get("author"))),
             ("meta", lambda: [a for a in self.metas.get("author", []) if not a.startswith("http")]),
             ("layout", lambda: self._css_texts(self.AUTHOR_CSS)),
             ("generic", lambda: self._css_texts(self.GENERIC_AUTHOR_CSS) or self._byline_names()),
@@ -192,7 +192,7 @@ class ArticleGeneric:
 
     def editor(self) -> Found:
         return ladder(
-            ("ld", lambda: next(iter(names_of(self.ld.get("editor"))), None)),
+            ("ld", lambda: _one_string(self.ld.get("editor"))),
             ("layout", lambda: _editor_name(self._css_text(self.EDITOR_CSS))),
             ("generic", self._editor_line),
         )

@@ -126,19 +126,9 @@ def node_text(node: Any) -> str | None:
     return clean_text(" ".join(_visible_text(node)))
 
 
-def names_of(value: Any) -> list[str]:
-    """Names from a JSON-LD person/list/string value."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return names_of(value.get("name"))
-    if isinstance(value, list):
-        return [name for entry in value for name in names_of(entry)]
-    return []
-
-
 def strings_of(value: Any) -> list[str]:
-    """The strings in a JSON-LD value of any shape: a string, a list (of lists), objects with a name or value."""
+    """The strings in a JSON-LD value of any shape: a string, a list (of lists), objects with a name or value
+    (authors as Person objects, keywords as DefinedTerms), white space collapsed, empty ones left out."""
     if isinstance(value, str):
         return [text] if (text := clean_text(value)) else []
     if isinstance(value, dict):

@@ -23,6 +23,7 @@ generation.
 from __future__ import annotations
 
 import logging
+from itertools import chain
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -244,17 +245,16 @@ class ArticleGeneric:
     def _near_headline(self) -> list[str]:
         """The short visible blocks after the headline (byline, date), before the body is cleaned."""
         h1 = next(iter(elements(self.sel, "//h1", css=False)), None)
-        start = h1 if h1 is not None else self.sel.root
+        if h1 is None:
+            nodes = iter([self.sel.root])
+        else:  # the headline's siblings, then its wrapper's: the byline may sit beside either
+            parent = h1.getparent()
+            nodes = chain(h1.itersiblings(), parent.itersiblings() if parent is not None else ())
         blocks = []
-        for node in start.itersiblings() if h1 is not None else [start]:
+        for node in nodes:
             blocks.extend(b for b in text_blocks(node) if len(b) <= 200)
             if len(blocks) >= NEAR_HEADLINE_BLOCKS:
                 break
-        if h1 is not None and len(blocks) < NEAR_HEADLINE_BLOCKS and h1.getparent() is not None:
-            for node in h1.getparent().itersiblings():  # the byline may sit beside the headline's wrapper
-                blocks.extend(b for b in text_blocks(node) if len(b) <= 200)
-                if len(blocks) >= NEAR_HEADLINE_BLOCKS:
-                    break
         return blocks[:NEAR_HEADLINE_BLOCKS]
 
     def _editor_line(self) -> str | None:

@@ -88,12 +88,26 @@ def drop_boilerplate_elements(container: Selector) -> Counter[str]:
     for element in _ANY_RULE(root):
         if root in element.iterancestors():  # not inside one dropped already
             rule = next(rule for rule, matches in _RULE_TESTS.items() if matches(element))
-            element.drop_tree()  # what Selector.drop does to an HTML element
+            drop_element(element)
             removed[rule] += 1
     for box in baca_juga_boxes(root):
-        box.drop_tree()
+        drop_element(box)
         removed["baca_juga_box"] += 1
     return removed
+
+
+def drop_element(element) -> None:
+    """Remove an element and its content, keeping the text after it (lxml.html's ``drop_tree``)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 def baca_juga_boxes(root) -> list:

@@ -31,6 +31,7 @@ from functools import cached_property
 from typing import Any, Callable, ClassVar
 
 import trafilatura
+from lxml import etree
 from parsel import Selector
 
 from ..cleaning import drop_boilerplate_elements
@@ -435,8 +436,9 @@ def extract_article(sel: Selector, url: str) -> ArticlePage | None:
 
 
 def trafilatura_paragraphs(tree: Any, url: str) -> list[str]:
-    """trafilatura's reading of the page (it works on a copy of the tree: ours stays as it is)."""
-    extracted = trafilatura.extract(tree, url=url, fast=True, include_comments=False)
+    """trafilatura's reading of the page, from our tree serialised (it wants lxml.html's element classes)."""
+    html = etree.tostring(tree, encoding="unicode", method="html")
+    extracted = trafilatura.extract(html, url=url, fast=True, include_comments=False)
     return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
 
 

@@ -23,18 +23,18 @@ generation.
 from __future__ import annotations
 
 import logging
-from itertools import chain
+from itertools import chain, islice
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Iterator
 
 import trafilatura
 from lxml import etree
 from parsel import Selector
 
-from ..cleaning import drop_boilerplate_elements
+from ..cleaning import boilerplate_rule, drop_boilerplate_elements
 from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import Candidate, choose_body, text_blocks
@@ -60,7 +60,15 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
 # A paragraph trafilatura returns counts as ours when our region's text holds it; most of its text must agree.
 AGREEMENT = 0.7
 MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
-NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline or a date
+NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
+_NAME_LIST = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
+_EDITOR_MENTION = re.compile(r"(?i)(?:editor|penyunting|redaktur)\s*:")
+# Between headline and body, these hold no standfirst: captions, credits, sharing, tags, bylines, dates.
+_NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "nav", "aside", "form", "time", "ul", "ol", "table",
+                                  "button", "address"})
+_NOT_STANDFIRST_CLASS = re.compile(
+    r"caption|credit|share|social|breadcrumb|\btags?\b|author|byline|reporter|date|time|photo|image|img|"
+    r"video|related|terkait|lainnya|\bads?\b|advert|sponsor", re.I)
 
 
 @dataclass
@@ -182,6 +190,7 @@ class ArticleGeneric:
             ("ld", lambda: _one_string(self.ld.get("description"))),
             ("meta", lambda: self.meta("og:description", "twitter:description", "description")),
             ("layout", lambda: self._css_text(self.LEAD_CSS)),
+            ("generic", self._standfirst),
         )
 
     def authors(self) -> Found:
@@ -260,8 +269,32 @@ class ArticleGeneric:
 
     def _editor_line(self) -> str | None:
         """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
-        body = text_blocks(self._candidate.node) if self._candidate else []
+        node = self._candidate.node if self._candidate else None
+        # the body's blocks are read only when its raw text (libxml2's, no Python walk) names an editor
+        mentioned = node is not None and _EDITOR_MENTION.search(etree.tostring(node, method="text", encoding="unicode"))
+        body = text_blocks(node) if mentioned else []
         return next(filter(None, map(_editor_name, [*self._near_headline, *body])), None)
+
+    def _standfirst(self) -> str | None:
+        """The visible standfirst: the first sentence-like block between the headline and the body.
+
+        Not a byline or a dateline (a short block with a date, a "Oleh …" line), not a caption or a
+        labelled widget (skipped by structure), not a piece of chrome (``boilerplate_rule``), not the
+        headline again nor the body's own first paragraph.
+        """
+        h1 = next(iter(elements(self.sel, "//h1", css=False)), None)
+        candidate = self._candidate
+        if h1 is None or candidate is None:
+            return None
+        headline = node_text(h1)
+        first = None
+        for block in islice(_blocks_before(h1, candidate.node), NEAR_HEADLINE_BLOCKS):
+            if not _is_standfirst(block, headline):
+                continue
+            if first is None:
+                first = next(iter(text_blocks(candidate.node)), "")
+            return block if block != first else None
+        return None
 
     def _visible_date(self) -> str | None:
         """``<time>`` first, then the first date written next to the headline."""
@@ -275,15 +308,23 @@ class ArticleGeneric:
         return None
 
     def _byline_names(self) -> list[str]:
-        """"Oleh A · 31/12/2021" near the headline: the names, date and separators removed."""
+        """A byline near the headline: "Oleh A · 31/12/2021", or names and a date in one text with any
+        separator or none ("Andi Saputra  Senin, 3 Feb 2025 09:10 WIB"); the date and separators removed.
+
+        Without a label ("Oleh", "Penulis:") the text must hold a date and, besides it, only capitalised
+        names (two words at least: a dateline "JAKARTA -" is no author).
+        """
         for text in self._near_headline:
-            if match := _BYLINE.match(text):
-                names = match["names"]
-                if date := find_datetime(names):
-                    names = names.replace(date.raw, " ")
-                parts = [p for p in _BYLINE_SEPARATORS.split(names) if clean_text(p)]
-                if parts:
-                    return [clean_text(parts[0])]
+            match = _BYLINE.match(text)
+            names = match["names"] if match else text
+            date = find_datetime(names)
+            if not match and date is None:
+                continue
+            if date:
+                names = names.replace(date.raw, " ")
+            parts = [clean_text(p) for p in _BYLINE_SEPARATORS.split(names) if clean_text(p)]
+            if parts and (match or _looks_like_names(parts[0])):
+                return [parts[0]]
         return []
 
     # -- body and links -------------------------------------------------------
@@ -309,7 +350,8 @@ class ArticleGeneric:
         second_opinion = candidate.source != "layout" and candidate.node.get("itemprop") != "articleBody"
         theirs = trafilatura_paragraphs(self.sel.root, self.response_url) if second_opinion else None
         page.boilerplate_removed = drop_boilerplate_elements(wrap(self.sel, candidate.node))
-        ours = [b for b in text_blocks(candidate.node) if not _is_byline_or_title(b, page)]
+        is_byline_or_title = _byline_or_title_test(page)
+        ours = [b for b in text_blocks(candidate.node) if not is_byline_or_title(b)]
         body = agreed_paragraphs(theirs, ours) if second_opinion else ours
         return Found("\n\n".join(body) or None, candidate.source)
 
@@ -460,16 +502,73 @@ def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
     return kept if sum(map(len, kept)) >= AGREEMENT * sum(map(len, theirs)) else theirs
 
 
-def _is_byline_or_title(block: str, page: ArticlePage) -> bool:
-    """A body block that only repeats the headline or names the authors (a byline inside the body)."""
-    if page.title and block.casefold() == page.title.casefold():
-        return True
+def _byline_or_title_test(page: ArticlePage) -> Callable[[str], bool]:
+    """Does a body block only repeat the headline or name the authors (a byline inside the body)?"""
+    title = page.title.casefold() if page.title else None
     names = {n.casefold() for n in page.authors}
-    if not names:
+    longest = max(map(len, page.authors), default=0) * len(names) + 10 * len(names)  # names and separators
+
+    def test(block: str) -> bool:
+        if block.casefold() == title:
+            return True
+        if not names or len(block) > longest + 20:  # longer than every author named, with a label
+            return False
+        match = _BYLINE.match(block)
+        text = (match["names"] if match else block).casefold()
+        return text in names or set(_NAME_LIST.split(text)) <= names
+
+    return test
+
+
+def _blocks_before(headline: Any, body: Any) -> Iterator[str]:
+    """Text blocks after the headline and before the body, in page order, captions and widgets skipped.
+
+    Nothing when the headline sits inside the body (what follows it is the body).
+    """
+    stop = {body, *body.iterancestors()}
+    node = headline
+    if any(ancestor is body for ancestor in headline.iterancestors()):
+        return
+    while node is not None and node not in stop:
+        for sibling in node.itersiblings():
+            if sibling in stop:  # the body, or an element holding it: read up to the body
+                yield from _children_before(sibling, body, stop)
+                return
+            if not _is_widget(sibling):
+                yield from text_blocks(sibling)
+        node = node.getparent()
+
+
+def _children_before(element: Any, body: Any, stop: set[Any]) -> Iterator[str]:
+    if element is body:
+        return
+    for child in element:
+        if child in stop:
+            yield from _children_before(child, body, stop)
+            return
+        if not _is_widget(child):
+            yield from text_blocks(child)
+
+
+def _is_widget(element: Any) -> bool:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return tag in _NOT_STANDFIRST_TAGS or bool(_NOT_STANDFIRST_CLASS.search(element.get("class") or ""))
+
+
+def _is_standfirst(block: str, headline: str | None) -> bool:
+    if len(block) < 40 or len(block) > 600 or len(block.split()) < 6 or block == headline:
         return False
-    match = _BYLINE.match(block)
-    text = (match["names"] if match else block).casefold()
-    return text in names or set(re.split(r"\s*(?:,|&|\bdan\b|\band\b)\s*", text)) <= names
+    if _BYLINE.match(block) or _EDITOR_LINE.match(block) or boilerplate_rule(block):
+        return False
+    date = find_datetime(block) if len(block) < 120 else None  # a dateline or a byline with a date
+    return date is None
+
+
+def _looks_like_names(text: str) -> bool:
+    """"Andi Saputra", "Andi Saputra, Budi Santoso dan Citra Lestari": capitalised words and name separators."""
+    words = [w for w in _NAME_LIST.split(text) for w in w.split()]
+    return (2 <= len(words) <= 16 and len(text) <= 120 and not any(c.isdigit() for c in text)
+            and all(w[0].isupper() and not w.isupper() for w in words if len(w) > 1 or w.isalpha()))
 
 
 def _date_in(text: str | None) -> str | None:

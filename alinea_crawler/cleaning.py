@@ -28,6 +28,8 @@ from parsel import Selector
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
+from .pages.common import css_test, forget_index
+
 _css_to_xpath = HTMLTranslator().css_to_xpath
 
 # rule name -> CSS selector of elements that are never article text.
@@ -67,11 +69,10 @@ _BOX_TAGS = frozenset({"p", "div", "section", "aside", "ul", "ol", "li", "blockq
 _MENTIONS_BACA_JUGA = etree.XPath(
     ".//text()[contains(., 'uga') or contains(., 'UGA')][contains(translate(., 'BACJUG', 'bacjug'), 'baca juga')]"
 )
+# plain contains() (no translate() per text node), both cases; the label itself is then checked in Python
 _MENTIONS_RELATED = etree.XPath(
-    ".//text()[contains(translate(., 'TERKAIPLNYHJUG', 'terkaiplnyhjug'), 'terkait')"
-    " or contains(translate(., 'LIHATJUG', 'lihatjug'), 'lihat juga')"
-    " or contains(translate(., 'BERITALNY', 'beritalny'), 'lainnya')"
-    " or contains(translate(., 'PILHN', 'pilhn'), 'pilihan')]"
+    ".//text()[contains(., 'erkait') or contains(., 'ERKAIT') or contains(., 'ainnya') or contains(., 'AINNYA')"
+    " or contains(., 'ilihan') or contains(., 'ILIHAN') or contains(., 'uga') or contains(., 'UGA')]"
 )
 
 # rule name -> pattern a whole (lower-cased, white-space-collapsed) line must match.
@@ -106,68 +107,86 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 }
 
 
-Test = Callable[[Any], bool]
+class _RuleMatcher:
+    """ELEMENT_RULES compiled for one Python walk: lookups by tag, class token and id, one regex per attribute
+    for the ``^=``/``*=`` tests, a Python test for the few other simple selectors, XPath for the rest.
+
+    libxml2 walks the container once per selector of a union (~25 µs each even on a small page), and a Python
+    test per selector per element costs as much; a dictionary lookup per class token does not.
+    """
+
+    def __init__(self, rules: dict[str, str]):
+        self.order = {rule: i for i, rule in enumerate(rules)}
+        self.by_tag: dict[str, str] = {}
+        self.by_class: dict[str, str] = {}
+        self.by_id: dict[str, str] = {}
+        patterns: dict[str, list[tuple[str, str]]] = {"class": [], "id": []}
+        self.tests: list[tuple[Callable[[Any], bool], str]] = []
+        self.xpaths: dict[str, etree.XPath] = {}
+        for rule, query in rules.items():
+            if query.startswith(".//"):
+                self.xpaths[rule] = etree.XPath(query)
+                continue
+            for selector in cssselect.parse(query):
+                self._add(selector.parsed_tree, rule, patterns)
+        self.patterns = {
+            attr: (re.compile("|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(alternatives))),
+                   [rule for _, rule in alternatives])
+            for attr, alternatives in patterns.items() if alternatives
+        }
+
+    def _add(self, tree: Any, rule: str, patterns: dict[str, list[tuple[str, str]]]) -> None:
+        inner = getattr(tree, "selector", None)
+        plain = isinstance(inner, cssselect.parser.Element) and inner.element in (None, "*")
+        if isinstance(tree, cssselect.parser.Element) and tree.element not in (None, "*"):
+            self.by_tag.setdefault(tree.element, rule)
+        elif plain and isinstance(tree, cssselect.parser.Class):
+            self.by_class.setdefault(tree.class_name, rule)
+        elif plain and isinstance(tree, cssselect.parser.Hash):
+            self.by_id.setdefault(tree.id, rule)
+        elif (plain and isinstance(tree, cssselect.parser.Attrib) and tree.attrib in patterns
+              and tree.operator in ("^=", "*=")):
+            value = re.escape(tree.value.value)
+            patterns[tree.attrib].append(("^" + value if tree.operator == "^=" else value, rule))
+        elif (test := css_test(tree)) is not None:
+            self.tests.append((test, rule))
+        else:
+            raise ValueError(f"boilerplate rule {rule!r}: selector {tree!r} is neither simple nor XPath")
+
+    def rule_of(self, element: Any) -> str | None:
+        """The first rule (in ELEMENT_RULES order) this element matches, else ``None``."""
+        hits = []
+        if rule := self.by_tag.get(element.tag):
+            hits.append(rule)
+        for attr, value in element.items():
+            if attr == "class":
+                hits.extend(rule for token in value.split() if (rule := self.by_class.get(token)))
+            elif attr == "id" and (rule := self.by_id.get(value)):
+                hits.append(rule)
+            if (compiled := self.patterns.get(attr)) and (match := compiled[0].search(value)):
+                hits.append(compiled[1][int(match.lastgroup[1:])])
+        hits.extend(rule for test, rule in self.tests if test(element))
+        return min(hits, key=self.order.__getitem__) if hits else None
+
+    def matches(self, root: Any) -> Iterator[tuple[Any, str]]:
+        """(element, rule) under ``root``: the walk in document order, then the XPath rules."""
+        for element in root.iterdescendants(etree.Element):
+            if rule := self.rule_of(element):
+                yield element, rule
+        for rule, xpath in self.xpaths.items():
+            for element in xpath(root):
+                yield element, rule
 
 
-def _css_test(tree: Any) -> Test | None:
-    """A Python test of one element for a compound CSS selector (tag, ``.class``, ``#id``, ``[attr op value]``);
-    ``None`` for anything else (combinators, pseudo-classes): that rule stays an XPath."""
-    if isinstance(tree, cssselect.parser.Element):
-        tag = tree.element
-        return (lambda e: True) if tag in (None, "*") else (lambda e: e.tag == tag)
-    inner = _css_test(getattr(tree, "selector", None)) if hasattr(tree, "selector") else None
-    if inner is None:
-        return None
-    if isinstance(tree, cssselect.parser.Class):
-        name = tree.class_name
-        return lambda e: name in (e.get("class") or "").split() and inner(e)
-    if isinstance(tree, cssselect.parser.Hash):
-        ident = tree.id
-        return lambda e: e.get("id") == ident and inner(e)
-    if isinstance(tree, cssselect.parser.Attrib) and tree.namespace is None:
-        attrib, op, value = tree.attrib, tree.operator, tree.value.value if tree.value else None
-        compare = {"exists": lambda v: True, "=": lambda v: v == value, "^=": lambda v: v.startswith(value),
-                   "*=": lambda v: value in v, "$=": lambda v: v.endswith(value)}.get(op)
-        if compare is None:
-            return None
-        return lambda e: (v := e.get(attrib)) is not None and compare(v) and inner(e)
-    return None
-
-
-def _rule_test(query: str) -> Test | None:
-    """One Python test for a rule's whole selector group, or ``None`` when some part needs XPath."""
-    if query.startswith(".//"):
-        return None
-    tests = [_css_test(selector.parsed_tree) for selector in cssselect.parse(query)]
-    if any(test is None or selector.pseudo_element for test, selector in zip(tests, cssselect.parse(query))):
-        return None
-    return lambda e: any(test(e) for test in tests)
-
-
-# Rules of tags, classes, ids and attributes are tested in Python during one walk over the container
-# (libxml2 walks it once per selector of a union: ~25 µs each on a small page); the rest are XPath.
-_PYTHON_RULES = {rule: test for rule, query in ELEMENT_RULES.items() if (test := _rule_test(query))}
-_XPATH_RULES = {rule: etree.XPath(_css_to_xpath(q, prefix=".//") if not q.startswith(".//") else q)
-                for rule, q in ELEMENT_RULES.items() if rule not in _PYTHON_RULES}
-
-
-def _rule_matches(root: Any) -> Iterator[tuple[Any, str]]:
-    """(element, first rule it matches) under ``root``: the Python-tested rules in document order, then the
-    XPath ones."""
-    for element in root.iterdescendants(etree.Element):
-        rule = next((rule for rule, test in _PYTHON_RULES.items() if test(element)), None)
-        if rule:
-            yield element, rule
-    for rule, xpath in _XPATH_RULES.items():
-        for element in xpath(root):
-            yield element, rule
+_MATCHER = _RuleMatcher(ELEMENT_RULES)
 
 
 def drop_boilerplate_elements(container: Selector) -> Counter[str]:
     """Remove every ELEMENT_RULES match inside ``container`` (in place, on its lxml tree)."""
     removed: Counter[str] = Counter()
     root = container.root
-    for element, rule in list(_rule_matches(root)):
+    forget_index(root)
+    for element, rule in list(_MATCHER.matches(root)):
         if root in element.iterancestors():  # not inside one dropped already
             drop_element(element)
             removed[rule] += 1
@@ -199,20 +218,23 @@ def baca_juga_boxes(root) -> list:
     with it and holds almost no text besides its links is the box. A label
     inside a paragraph of prose ("… baca juga laporan kami …") is no box.
     """
-    return _link_boxes(root, _MENTIONS_BACA_JUGA, BACA_JUGA_LABEL)
+    return _link_boxes(root, _MENTIONS_BACA_JUGA, BACA_JUGA_LABEL, ("baca juga",))
 
 
 def related_boxes(root) -> list:
     """Blocks that begin with "Berita Terkait", "Artikel Terkait", "Lihat juga"… and are otherwise links."""
-    return _link_boxes(root, _MENTIONS_RELATED, RELATED_LABEL)
+    return _link_boxes(root, _MENTIONS_RELATED, RELATED_LABEL, ("terkait", "lainnya", "pilihan", "lihat juga"))
 
 
-def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str]) -> list:
-    # libxml2's plain text of the whole block first (no Python walk): most pages hold no such label
-    if not re.search(label.pattern.removeprefix("^\\W*").removesuffix("\\b\\W*"), _plain_text(root), re.I):
+def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tuple[str, ...]) -> list:
+    # libxml2's plain text of the whole block first (no Python walk): most pages hold none of the label's words
+    text = _plain_text(root).lower()
+    if not any(word in text for word in words):
         return []
     boxes = []
     for text in mentions(root):
+        if not label.match(" ".join(text.split())):  # the label opens its box: a word in prose opens nothing
+            continue
         box = None
         for element in _ancestors_from(text.getparent(), root):
             if element.tag in _BOX_TAGS and _is_link_box(element, label):

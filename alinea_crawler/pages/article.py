@@ -62,7 +62,6 @@ AGREEMENT = 0.7
 MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
 NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
 _NAME_LIST = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
-_EDITOR_MENTION = re.compile(r"(?i)(?:editor|penyunting|redaktur)\s*:")
 # Between headline and body, these hold no standfirst: captions, credits, sharing, tags, bylines, dates.
 _NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "nav", "aside", "form", "time", "ul", "ol", "table",
                                   "button", "address"})
@@ -222,8 +221,9 @@ class ArticleGeneric:
         return ladder(
             ("ld", lambda: _one_string(self.ld.get("dateModified"))),
             ("meta", lambda: self.meta("article:modified_time", "og:updated_time", "dateModified")),
-            ("generic", lambda: clean_text(self.sel.xpath("//*[@itemprop='dateModified']/@datetime"
-                                                          " | //*[@itemprop='dateModified']/@content").get())),
+            ("generic", lambda: clean_text(next(iter(elements(
+                self.sel, "//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content",
+                css=False)), None))),
         )
 
     def tags(self) -> Found:
@@ -271,7 +271,8 @@ class ArticleGeneric:
         """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
         node = self._candidate.node if self._candidate else None
         # the body's blocks are read only when its raw text (libxml2's, no Python walk) names an editor
-        mentioned = node is not None and _EDITOR_MENTION.search(etree.tostring(node, method="text", encoding="unicode"))
+        raw = etree.tostring(node, method="text", encoding="unicode").lower() if node is not None else ""
+        mentioned = any(word in raw for word in ("editor", "penyunting", "redaktur"))
         body = text_blocks(node) if mentioned else []
         return next(filter(None, map(_editor_name, [*self._near_headline, *body])), None)
 
@@ -298,11 +299,11 @@ class ArticleGeneric:
 
     def _visible_date(self) -> str | None:
         """``<time>`` first, then the first date written next to the headline."""
-        for value in self.sel.xpath("//time/@datetime | //*[@itemprop='datePublished']/@content"
-                                    " | //*[@itemprop='datePublished']/@datetime").getall():
+        for value in elements(self.sel, "//time/@datetime | //*[@itemprop='datePublished']/@content"
+                                        " | //*[@itemprop='datePublished']/@datetime", css=False):
             if parse_id_datetime(value):
                 return clean_text(value)
-        for text in [*self.sel.xpath("//time").xpath("normalize-space()").getall(), *self._near_headline]:
+        for text in [*map(node_text, elements(self.sel, "//time", css=False)), *self._near_headline]:
             if raw := _date_in(text):
                 return raw
         return None

@@ -28,7 +28,7 @@ from parsel import Selector
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from .pages.common import css_test, forget_index
+from .pages.common import css_test
 
 _css_to_xpath = HTMLTranslator().css_to_xpath
 
@@ -185,7 +185,6 @@ def drop_boilerplate_elements(container: Selector) -> Counter[str]:
     """Remove every ELEMENT_RULES match inside ``container`` (in place, on its lxml tree)."""
     removed: Counter[str] = Counter()
     root = container.root
-    forget_index(root)
     for element, rule in list(_MATCHER.matches(root)):
         if root in element.iterancestors():  # not inside one dropped already
             drop_element(element)

@@ -61,6 +61,8 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
 AGREEMENT = 0.7
 MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
 NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
+_PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
+                 " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
 _NAME_LIST = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
 # Between headline and body, these hold no standfirst: captions, credits, sharing, tags, bylines, dates.
 _NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "nav", "aside", "form", "time", "ul", "ol", "table",
@@ -312,21 +314,28 @@ class ArticleGeneric:
         """A byline near the headline: "Oleh A · 31/12/2021", or names and a date in one text with any
         separator or none ("Andi Saputra  Senin, 3 Feb 2025 09:10 WIB"); the date and separators removed.
 
-        Without a label ("Oleh", "Penulis:") the text must hold a date and, besides it, only capitalised
-        names (two words at least: a dateline "JAKARTA -" is no author).
+        Without a label ("Oleh", "Penulis:") the text must hold a date (or be followed by a block that is only
+        a date: a ``<br>`` between them) and, besides it, only capitalised names: two words at least (a
+        dateline "Jakarta -" is no author), or a name linked to a person's page.
         """
-        for text in self._near_headline:
+        blocks = self._near_headline
+        for i, text in enumerate(blocks):
             match = _BYLINE.match(text)
             names = match["names"] if match else text
             date = find_datetime(names)
-            if not match and date is None:
+            if not match and date is None and not _is_date_only(blocks[i + 1] if i + 1 < len(blocks) else ""):
                 continue
             if date:
                 names = names.replace(date.raw, " ")
             parts = [clean_text(p) for p in _BYLINE_SEPARATORS.split(names) if clean_text(p)]
-            if parts and (match or _looks_like_names(parts[0])):
+            if parts and (match or _looks_like_names(parts[0]) or parts[0] in self._person_links):
                 return [parts[0]]
         return []
+
+    @cached_property
+    def _person_links(self) -> set[str]:
+        """Texts of links to a person's page (``/penulis/…``, ``/author/…``): a one-word name is a name there."""
+        return {text for node in elements(self.sel, _PERSON_LINKS, css=False) if (text := node_text(node))}
 
     # -- body and links -------------------------------------------------------
 
@@ -486,21 +495,34 @@ def trafilatura_paragraphs(tree: Any, url: str) -> list[str]:
 
 
 def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
-    """The generic rung: trafilatura's paragraphs, kept where our region's text agrees.
+    """The generic rung: our region's blocks, kept where trafilatura's reading agrees.
 
     Trafilatura (F1 0.955 on the benchmark's 181 real pages) finds the body of
     pages it has never seen; our region (``ours``, boilerplate already dropped by
-    structure) knows where the article text is. A paragraph of trafilatura's
-    outside our region (a newsletter box, a comment, a caption) is dropped when
-    most of its text agrees with ours; when they disagree, trafilatura stands;
-    when it finds nothing, our region does.
+    structure) knows where the article text is. When most of trafilatura's text
+    lies in our region they agree on where the body is: our blocks that its
+    reading also holds are the body, in our form (a list item, a table cell stays
+    a block; trafilatura writes "- item" and "| a | b |"), so a block of the
+    region it leaves out (a caption, a widget's label) goes. When they disagree,
+    trafilatura stands; when it finds nothing, our region does.
     """
     if not theirs:
         return ours
     region = " ".join(ours)
     exact = set(ours)
     kept = [p for p in theirs if p in exact or (len(p) >= MIN_SHARED_CHARS and p in region)]
-    return kept if sum(map(len, kept)) >= AGREEMENT * sum(map(len, theirs)) else theirs
+    if sum(map(len, kept)) < AGREEMENT * sum(map(len, theirs)):
+        return theirs
+    pieces = {piece for line in theirs for piece in _pieces(line)}
+    text = " ".join(theirs)
+    return [b for b in ours if b in pieces or (len(b) >= MIN_SHARED_CHARS and b in text)]
+
+
+def _pieces(line: str) -> list[str]:
+    """A trafilatura text line without its list or table markup: the item, or each cell."""
+    if line.startswith("|"):
+        return [cell for cell in map(clean_text, line.strip("|").split("|")) if cell]
+    return [line[2:] if line.startswith(("- ", "* ")) else line]
 
 
 def _byline_or_title_test(page: ArticlePage) -> Callable[[str], bool]:
@@ -563,6 +585,11 @@ def _is_standfirst(block: str, headline: str | None) -> bool:
         return False
     date = find_datetime(block) if len(block) < 120 else None  # a dateline or a byline with a date
     return date is None
+
+
+def _is_date_only(text: str) -> bool:
+    found = find_datetime(text) if text and len(text) <= 60 else None
+    return found is not None and len(text.replace(found.raw, "").strip(" ,|·•-–—/")) <= 2
 
 
 def _looks_like_names(text: str) -> bool:

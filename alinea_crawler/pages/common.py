@@ -121,34 +121,14 @@ def compiled(query: str, css: bool = True) -> etree.XPath:
 
 
 def elements(sel: Selector, query: str, css: bool = True) -> list[Any]:
-    """The lxml nodes of ``sel.css(query)`` (``sel.xpath(query)`` with ``css=False``).
-
-    A CSS query of simple selectors (tag, classes, id, attributes; no combinators) over a whole page is
-    answered from the page's index (``PageIndex``), the rest by libxml2.
-    """
+    """The lxml nodes of ``sel.css(query)`` (``sel.xpath(query)`` with ``css=False``)."""
     if sel.type == "html" and isinstance(sel.root, etree._Element):
-        if css and sel.root.getparent() is None and (plan := css_plan(query)) is not None:
-            return page_index(sel.root).select(plan)
         return compiled(query, css)(sel.root)
     found = sel.css(query) if css else sel.xpath(query)
     return [s.root for s in found]
 
 
 Test = Callable[[Any], bool]
-# one simple selector: (what to look up in the index: "class", "tag", "attr" or "all"; its key; the full test)
-Plan = tuple[tuple[str, str | None, Test], ...]
-
-
-@lru_cache(maxsize=256)
-def css_plan(query: str) -> Plan | None:
-    """Each selector of a CSS group as an index lookup and a Python test; ``None`` if one needs XPath."""
-    plan = []
-    for selector in cssselect.parse(query):
-        test = css_test(selector.parsed_tree)
-        if test is None or selector.pseudo_element:
-            return None
-        plan.append((*_lookup(selector.parsed_tree), test))
-    return tuple(plan)
 
 
 def css_test(tree: Any) -> Test | None:
@@ -174,70 +154,6 @@ def css_test(tree: Any) -> Test | None:
             return None
         return lambda e: (v := e.get(attrib)) is not None and compare(v) and inner(e)
     return None
-
-
-def _lookup(tree: Any) -> tuple[str, str | None]:
-    """The narrowest index list holding every match of a simple selector: a class, an attribute, a tag."""
-    best = ("all", None)
-    while tree is not None:
-        if isinstance(tree, cssselect.parser.Class):
-            return "class", tree.class_name
-        if isinstance(tree, cssselect.parser.Hash):
-            best = ("attr", "id")
-        elif isinstance(tree, cssselect.parser.Attrib) and best[0] != "attr":
-            best = ("attr", tree.attrib)
-        elif isinstance(tree, cssselect.parser.Element) and tree.element not in (None, "*") and best[0] == "all":
-            best = ("tag", tree.element)
-        tree = getattr(tree, "selector", None)
-    return best
-
-
-class PageIndex:
-    """A page's elements by class token, tag and attribute name, in document order, from one walk."""
-
-    def __init__(self, root: Any):
-        self.position: dict[Any, int] = {}
-        self.lists: dict[tuple[str, str], list[Any]] = {}
-        add = self._add
-        for position, element in enumerate(root.iter(etree.Element)):
-            self.position[element] = position
-            add(("tag", element.tag), element)
-            for name, value in element.items():
-                add(("attr", name), element)
-                if name == "class":
-                    for token in value.split():
-                        add(("class", token), element)
-
-    def _add(self, key: tuple[str, str], element: Any) -> None:
-        if (bucket := self.lists.get(key)) is None:
-            self.lists[key] = [element]
-        elif bucket[-1] is not element:  # a class token repeated in one attribute
-            bucket.append(element)
-
-    def select(self, plan: Plan) -> list[Any]:
-        found: list[Any] = []
-        for kind, key, test in plan:
-            pool = self.position if kind == "all" else self.lists.get((kind, key), ())
-            found.extend(e for e in pool if test(e))
-        if len(plan) > 1:  # a selector group: document order, each element once
-            found = sorted(set(found), key=self.position.__getitem__)
-        return found
-
-
-_index: list[tuple[Any, PageIndex]] = []  # the last page's index: a page is read start to end
-
-
-def page_index(root: Any) -> PageIndex:
-    if not _index or _index[0][0] is not root:
-        _index[:] = [(root, PageIndex(root))]
-    return _index[0][1]
-
-
-def forget_index(root: Any) -> None:
-    """The tree under ``root`` changed: its page's index no longer holds."""
-    page = root.getroottree().getroot()
-    if _index and _index[0][0] is page:
-        _index.clear()
 
 
 def wrap(sel: Selector, node: Any) -> Selector:

@@ -40,7 +40,9 @@ ELEMENT_RULES: dict[str, str] = {
     "baca_juga": ".baca-juga, .related-inline",
     # "Baca juga:" paragraph without a class: <p><strong>Baca juga:</strong> <a>…</a></p>
     "baca_juga_label": ".//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]",
-    "figure": "figure, figcaption, .caption, .wp-caption-text",
+    # a figure is an image and its caption; one holding a table, a quote or paragraphs is article text
+    "figure": ".//figure[not(.//table or .//blockquote or .//p[string-length(normalize-space()) > 80])]",
+    "caption": "figcaption, .caption, .wp-caption-text",
     "editor_line": ".article__editor, .editor",
     "author_bio": ".author-bio, .author-box, .about-author, .bio-penulis, [class*='author-bio'], [class*='authorbio']",
     "disclaimer": ".disclaimer, [class*='disclaimer']",
@@ -153,7 +155,7 @@ class _RuleMatcher:
         else:
             raise ValueError(f"boilerplate rule {rule!r}: selector {tree!r} is neither simple nor XPath")
 
-    def rule_of(self, element: Any) -> str | None:
+    def rule_of(self, element: Any, by_xpath: dict[Any, str]) -> str | None:
         """The first rule (in ELEMENT_RULES order) this element matches, else ``None``."""
         hits = []
         if rule := self.by_tag.get(element.tag):
@@ -166,15 +168,18 @@ class _RuleMatcher:
             if (compiled := self.patterns.get(attr)) and (match := compiled[0].search(value)):
                 hits.append(compiled[1][int(match.lastgroup[1:])])
         hits.extend(rule for test, rule in self.tests if test(element))
+        if rule := by_xpath.get(element):
+            hits.append(rule)
         return min(hits, key=self.order.__getitem__) if hits else None
 
     def matches(self, root: Any) -> Iterator[tuple[Any, str]]:
-        """(element, rule) under ``root``: the walk in document order, then the XPath rules."""
-        for element in root.iterdescendants(etree.Element):
-            if rule := self.rule_of(element):
-                yield element, rule
+        """(element, rule) under ``root``, in document order (an element before the ones inside it)."""
+        by_xpath: dict[Any, str] = {}
         for rule, xpath in self.xpaths.items():
             for element in xpath(root):
+                by_xpath.setdefault(element, rule)
+        for element in root.iterdescendants(etree.Element):
+            if rule := self.rule_of(element, by_xpath):
                 yield element, rule
 
 

@@ -23,14 +23,11 @@ from typing import Any
 
 import cssselect
 
-from parsel import Selector
-
 from lxml import etree
-from parsel.csstranslator import HTMLTranslator
+from parsel import Selector
 
 from .pages.common import css_test
 
-_css_to_xpath = HTMLTranslator().css_to_xpath
 
 # rule name -> CSS selector of elements that are never article text.
 ELEMENT_RULES: dict[str, str] = {

@@ -74,6 +74,8 @@ _MENTIONS_RELATED = etree.XPath(
     " or contains(., 'ilihan') or contains(., 'ILIHAN') or contains(., 'uga') or contains(., 'UGA')]"
 )
 
+_PREVIOUS = r"(?:[«‹<]\s*)?(?:(?:sebelumnya|prev(?:ious)?)\s*)?"  # a pager's "« Sebelumnya"
+_NEXT = r"(?:selanjutnya|berikutnya|next)"
 # rule name -> pattern a whole (lower-cased, white-space-collapsed) line must match.
 LINE_RULES: dict[str, re.Pattern[str]] = {
     "ad_label": re.compile(r"(sponsored|advertisement|iklan|scroll to continue with content)"),
@@ -94,10 +96,9 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"line today|channel|saluran|newsletter|video|podcast|aplikasi)\b.{0,80}"),
     # "Halaman 1 2 Selanjutnya", "Page 2 of 3", "1 2 3 Berikutnya »", "« Sebelumnya": an article pager
     "pager": re.compile(
-        r"(?:halaman|page|hal\.?)\s*:?\s*(?:\d+\s*(?:dari|of|/)\s*\d+|(?:[«‹<]\s*)?(?:(?:sebelumnya|prev(?:ious)?)\s*)?"
-        r"(?:\d+\s*)+(?:(?:selanjutnya|berikutnya|next)\s*)?(?:[»›>]\s*)?)"
-        r"|(?:[«‹<]\s*)?(?:(?:sebelumnya|prev(?:ious)?)\s*)?\d+(?:\s+\d+)+\s*(?:selanjutnya|berikutnya|next)\s*[»›>]?"
-        r"|(?:[«‹<]\s*)?(?:selanjutnya|berikutnya|sebelumnya|halaman (?:selanjutnya|berikutnya|sebelumnya))\s*[»›>]?"),
+        rf"(?:halaman|page|hal\.?)\s*:?\s*(?:\d+\s*(?:dari|of|/)\s*\d+|{_PREVIOUS}(?:\d+\s*)+(?:{_NEXT}\s*)?[»›>]?\s*)"
+        rf"|{_PREVIOUS}\d+(?:\s+\d+)+\s*{_NEXT}\s*[»›>]?"
+        r"|(?:[«‹<]\s*)?(?:halaman )?(?:selanjutnya|berikutnya|sebelumnya)\s*[»›>]?"),
     # "Komentar", "3 Komentar", "Tulis komentar…", "Leave a comment": a comment section's heading or form
     "comments_heading": re.compile(r"(?:\d+\s+)?(?:komentar|comments?)(?:\s*\(\d+\))?|(?:tulis|beri|kirim|lihat|"
                                    r"tampilkan)(?: semua)? komentar.{0,60}|leave a (?:comment|reply).{0,40}"),

@@ -130,7 +130,7 @@ class ArticleGeneric:
     IMAGE_SRC: ClassVar[tuple[str, ...]] = ()  # XPath of the main image's address
     BODY_CSS: ClassVar[tuple[str, ...]] = ()
     MARKERS: ClassVar[tuple[str, ...]] = ()  # CSS of elements only this layout has; none: matches any page
-    ALSO: ClassVar[tuple[str, ...]] = ()  # CSS of elements this layout also has, each required (a marker alone is common)
+    ALSO: ClassVar[tuple[str, ...]] = ()  # CSS of elements it also has, each required (a marker alone is common)
 
     # Rules of any news page (rung "generic").
     GENERIC_AUTHOR_CSS: ClassVar[tuple[str, ...]] = (

@@ -194,6 +194,10 @@ def _author_link(base: str, name: str) -> str:
     return f'<a href="/penulis/{slugify(name)}">{escape(name)}</a>'
 
 
+def _linked_names(base: str, a: Article) -> str:
+    return ", ".join(_author_link(base, n) for n in _authors(a))
+
+
 def _page(base: str, site, a: Article, body: str, head: str) -> str:
     from .pages import page
     return page(base, site, a.title, body, head)
@@ -260,10 +264,9 @@ def brbr(base: str, site, a: Article) -> str:
         if i in slots:
             lines.append(f"<b>Baca juga:</b> {_item_link(base, site, slots[i])}")
     lines.append(f"Editor: {escape(_editor(a))}")
-    byline = ", ".join(_author_link(base, n) for n in _authors(a))
     return _page(base, site, a, (
         f'<div class="post"><h1 class="post-title">{escape(a.title)}</h1>'
-        f'<div class="post-meta">Penulis: {byline} <span class="post-date">{escape(raw)}</span></div>'
+        f'<div class="post-meta">Penulis: {_linked_names(base, a)} <span class="post-date">{escape(raw)}</span></div>'
         f'<div class="post-image">{_img(a)}</div>'
         f'<div class="content">{"<br><br>".join(lines)}</div>'
         f'{_berita_lainnya(base, site, a)}</div>'), _head(base, a, lead=False))
@@ -354,7 +357,6 @@ def standfirst(base: str, site, a: Article) -> str:
     """No description anywhere but the visible standfirst; names and date in one byline text, no separator;
     a list in the body; calls to action (Google News, a WhatsApp channel) as whole lines."""
     raw, _ = _date_shown(a)
-    names = ", ".join(_author_link(base, n) for n in _authors(a))
     gap = ("  ", " ", "<br>")[_variant(a, "gap", 3)]
     paras = []
     for i, p in enumerate(a.paragraphs):
@@ -368,7 +370,7 @@ def standfirst(base: str, site, a: Article) -> str:
     return _page(base, site, a, (
         f'<div class="main-content"><h1 class="jdl">{escape(a.title)}</h1>'
         f'<div class="intro">{escape(a.lead)}</div>'
-        f'<div class="info-artikel">{names}{gap}{escape(raw)}</div>'
+        f'<div class="info-artikel">{_linked_names(base, a)}{gap}{escape(raw)}</div>'
         f'<div class="foto">{_img(a)}</div>'
         f'<div class="isi">{"".join(paras)}</div>'
         f'{_berita_lainnya(base, site, a)}</div>'), _head_without_description(base, a))
@@ -397,7 +399,8 @@ def embeds(base: str, site, a: Article) -> str:
     a reader-comment section after it; "Simak juga video berikut" as a whole line."""
     raw, _ = _date_shown(a)
     rows = "".join(f"<tr><td>{i + 1}</td><td>{escape(t)}</td></tr>" for i, t in enumerate(_tags(a)))
-    table = f'<table><thead><tr><th>{TABLE_HEAD[0]}</th><th>{TABLE_HEAD[1]}</th></tr></thead><tbody>{rows}</tbody></table>'
+    head = "".join(f"<th>{cell}</th>" for cell in TABLE_HEAD)
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     inserts = {0: _instagram(a), TABLE_AFTER: table, 2: _tweet(a) + '<p>Simak juga video berikut:</p>',
                3: '<div class="newsletter-box"><p>Dapatkan kabar pilihan redaksi setiap pagi langsung di surel Anda.'
                   '</p><form><input type="email" name="email"><button>Daftar</button></form></div>'}
@@ -408,9 +411,9 @@ def embeds(base: str, site, a: Article) -> str:
                                             "karena sudah terlalu lama dibiarkan tanpa kejelasan."),
                            ("Budi_88", "Setuju sekali, kami di daerah juga merasakan dampaknya setiap hari dan "
                                        "berharap ada perubahan nyata tahun ini.")))
-    names = ", ".join(_author_link(base, n) for n in _authors(a))
     return _page(base, site, a, (
-        f'<div class="single"><h1>{escape(a.title)}</h1><div class="byline">{names} - {escape(raw)}</div>'
+        f'<div class="single"><h1>{escape(a.title)}</h1><div class="byline">{_linked_names(base, a)} - '
+        f'{escape(raw)}</div>'
         f'<div class="entry-content">{paras}{_terkait(base, site, a)}</div>'
         f'<section id="comments"><h3>2 Komentar</h3><ol class="comment-list">{comments}</ol>'
         f'<p>Tulis komentar Anda</p></section>'

@@ -6,11 +6,19 @@ files today; if one is added, list it in ``package_data`` and read it with
 Dependencies are not bundled: install requirements.txt where Scrapyd runs.
 """
 
+import re
+from pathlib import Path
+
 from setuptools import find_packages, setup
+
+# The version is written once, in alinea_crawler/__init__.py (read, not imported: no dependency needed here).
+VERSION = re.search(r'^__version__ = "([^"]+)"', Path(__file__).with_name("alinea_crawler").joinpath(
+    "__init__.py").read_text(encoding="utf-8"), re.M).group(1)
 
 setup(
     name="alinea-crawler",
-    version="1.0",
+    version=VERSION,
+    license="MIT",
     packages=find_packages(include=["alinea_crawler", "alinea_crawler.*"]),
     entry_points={"scrapy": ["settings = alinea_crawler.settings"]},
     zip_safe=True,

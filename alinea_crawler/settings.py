@@ -5,6 +5,7 @@ Every ``ALINEA_*`` setting and every default here is documented in docs/settings
 
 import os
 
+from . import __version__
 from .items import FIELD_NAMES
 
 BOT_NAME = "alinea_crawler"
@@ -13,7 +14,7 @@ NEWSPIDER_MODULE = "alinea_crawler.spiders"
 COMMANDS_MODULE = "alinea_crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
-USER_AGENT = "alinea-crawler/1.0 (+https://github.com/alinea-crawler/alinea-crawler; news archive bot)"
+USER_AGENT = f"alinea-crawler/{__version__} (+https://github.com/alinea-crawler/alinea-crawler; news archive bot)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -77,6 +78,7 @@ FEED_EXPORTERS = {
     "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
+FEED_STORAGES = {"stdout": "alinea_crawler.exporters.StdoutFeedStorage"}  # -o -: stops cleanly when the reader goes
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
@@ -118,7 +120,10 @@ ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; on by default
 ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
 ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
-SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
+SPIDER_MIDDLEWARES = {
+    "alinea_crawler.incremental.IncrementalMiddleware": 950,  # off unless ALINEA_INCREMENTAL
+    "alinea_crawler.sections.SectionCheckMiddleware": 40,  # -a sections=… against the site (before HttpError, 50)
+}
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
 
 # --- WARC archive (alinea_crawler/warc.py) -----------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ import pytest
 
 from alinea_crawler import __version__
 from alinea_crawler.args import CrawlArgs
-from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
+from tests.crawl import REPO_ROOT, closed_port_url, run_crawl, scrapy_command
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -115,10 +114,7 @@ def test_the_summary_names_what_render_never_and_since_cost(replica, tmp_path):
 
 
 def test_an_unreachable_site_leads_with_its_cause_in_a_handful_of_lines(tmp_path):
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    result = run_crawl(tmp_path, {"base_url": f"http://127.0.0.1:{port}", "render": "never"})
+    result = run_crawl(tmp_path, {"base_url": closed_port_url(), "render": "never"})
     assert result.returncode == 1
     lines = result.log.rstrip().splitlines()
     assert len(lines) <= 20, result.log
@@ -129,9 +125,6 @@ def test_an_unreachable_site_leads_with_its_cause_in_a_handful_of_lines(tmp_path
 
 
 def test_component_lists_are_still_there_at_debug(tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    result = run_crawl(tmp_path, {"base_url": f"http://127.0.0.1:{port}", "render": "never"}, {"LOG_LEVEL": "DEBUG"})
+    result = run_crawl(tmp_path, {"base_url": closed_port_url(), "render": "never"}, {"LOG_LEVEL": "DEBUG"})
     assert "[scrapy.middleware] DEBUG: Enabled extensions:" in result.log
     assert "[scrapy.crawler] DEBUG: Overridden settings:" in result.log

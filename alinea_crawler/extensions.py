@@ -144,16 +144,18 @@ class FeedFile:
 
 
 # How each fate reads in the summary, in the order shown (exported and unaccounted have their own lines).
-FATE_LABELS = {
-    "skipped": "skipped, exported before",
+FATE_LABELS = {  # at most 20 characters: the counts line up
+    "skipped": "exported before",
+    "unchanged": "unchanged",
     "other_section": "in other sections",
     "not_article": "not articles",
-    "filtered": "filtered (robots.txt, duplicate)",
-    "beyond_limit": "beyond a CLOSESPIDER limit",
+    "filtered": "filtered",
+    "beyond_limit": "beyond a limit",
     "dropped": "dropped",
     "failed": "failed",
     "not_fetched": "not fetched",
 }
+WITH_REASONS = ("filtered", "beyond_limit", "dropped", "failed", "not_fetched")  # reasons in brackets
 
 
 def summary_lines(stats: dict[str, Any], ledger, files: list[FeedFile], reason: str, args=None) -> list[str]:
@@ -170,7 +172,7 @@ def summary_lines(stats: dict[str, Any], ledger, files: list[FeedFile], reason: 
     for fate, label in FATE_LABELS.items():
         if counts.get(fate):
             reasons = ", ".join(f"{why} {n}" for why, n in ledger.details(fate).most_common())
-            lines.append(f"  {label:<20} {counts[fate]}" + (f" ({reasons})" if fate in ("dropped", "failed", "not_fetched") else ""))
+            lines.append(f"  {label:<20} {counts[fate]}" + (f" ({reasons})" if fate in WITH_REASONS else ""))
     lines.append(f"  unaccounted          {len(ledger.unaccounted())}" + (" (listed above)" if ledger.unaccounted() else ""))
     lines += [f"  left out             {cost}" for cost in choice_costs(stats, counts, args)]
     given_up = sum(v for k, v in stats.items() if k.startswith("alinea/request_error/"))

@@ -199,7 +199,7 @@ def choice_costs(stats: dict[str, Any], counts: dict[str, int], args) -> list[st
     if n := stats.get(RENDER.format(what="js_list_unrendered")):
         costs.append(f"{n} " + unread.format(why=f"render={getattr(args, 'render', 'never')}"))
     if n := stats.get(RENDER.format(what="skipped_budget")):
-        costs.append(f"{n} " + unread.format(why="render budget spent: ALINEA_RENDER_BUDGET empty renders in a row"))
+        costs.append(f"{n} " + unread.format(why="render budget spent, see ALINEA_RENDER_BUDGET"))
     if n := counts.get("out_of_range"):
         bounds = " ".join(f"{name}={value.isoformat()}" for name in ("since", "until")
                           if (value := getattr(args, name, None)))

@@ -101,9 +101,10 @@ def test_a_known_section_taken_from_article_urls_passes(replica, tmp_path):
     assert result.stats["finish_reason"] == "finished", result.report.get("failed")
 
 
-def test_the_summary_names_what_render_never_and_since_cost(replica, tmp_path):
+def test_the_summary_names_what_render_never_since_and_max_pages_cost(replica, tmp_path):
     listed = replica.site.listed_articles
-    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never", "since": listed[5].published_iso})
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never", "since": listed[5].published_iso,
+                                  "max_pages": "1"})
     assert result.returncode == 0, result.report.get("failed")
     unread = result.stats["alinea/render/js_list_unrendered"]
     assert (f"left out             {unread} JavaScript-filled lists not read (render=never): "
@@ -111,6 +112,19 @@ def test_the_summary_names_what_render_never_and_since_cost(replica, tmp_path):
     outside = result.report["articles"]["out_of_range"]
     assert f"left out             {outside} articles outside since={listed[5].published_iso}: not exported" \
         in result.log
+    stopped = result.stats["alinea/more/stopped/max_pages"]
+    assert f"left out             {stopped} listings stopped at max_pages=1: " in result.log
+
+
+def test_the_summary_names_a_spent_render_budget(tmp_path):
+    from tests.replica import Replica
+
+    with Replica(articles=24, public_record=True) as site:  # "Berita Lainnya" never fills, even in a browser
+        result = run_crawl(tmp_path, {"base_url": site.url}, {"ALINEA_RENDER_BUDGET": "1"})
+    skipped = result.stats["alinea/render/skipped_budget"]
+    assert skipped > 0 and result.stats["alinea/render/pages"] == 1
+    assert (f"left out             {skipped} JavaScript-filled lists not read (render budget spent, see "
+            "ALINEA_RENDER_BUDGET): articles linked only there were not found") in result.log
 
 
 def test_an_unreachable_site_leads_with_its_cause_in_a_handful_of_lines(tmp_path):

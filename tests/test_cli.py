@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -38,9 +39,10 @@ def test_help_lists_every_spider_argument_and_the_docs(argv):
     assert "docs/" in proc.stdout
 
 
-def stdout_feed(tmp_path, base_url: str, output: list[str], reader: list[str] | None = None):
+def stdout_feed(tmp_path, base_url: str, output: list[str], reader: list[str] | None = None,
+                settings: dict | None = None):
     """The crawl with its feed on stdout, read by ``reader`` through a real pipe (or captured whole)."""
-    argv = [*scrapy_command(tmp_path, {"base_url": base_url, "render": "never"}, feeds=()), *output]
+    argv = [*scrapy_command(tmp_path, {"base_url": base_url, "render": "never"}, settings, feeds=()), *output]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if reader is None:
         proc = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, env=env, timeout=120)
@@ -65,8 +67,10 @@ def test_a_bare_dash_is_json_lines_on_stdout_without_warnings(replica, tmp_path,
 def test_a_reader_that_closes_the_pipe_stops_the_crawl_cleanly(tmp_path):
     from tests.replica import Replica
 
+    state = tmp_path / "state.sqlite3"
     with Replica(articles=60, seed=2021) as site:
-        code, out, log = stdout_feed(tmp_path, site.url, ["-o", "-:jsonl"], reader=["head", "-c", "500"])
+        code, out, log = stdout_feed(tmp_path, site.url, ["-o", "-:jsonl"], reader=["head", "-c", "500"],
+                                     settings={"ALINEA_INCREMENTAL": "1", "ALINEA_STATE_PATH": str(state)})
     assert len(out) == 500
     assert code == 1
     assert "Traceback" not in log and "BrokenPipeError" not in log and "Exception ignored" not in log
@@ -78,6 +82,8 @@ def test_a_reader_that_closes_the_pipe_stops_the_crawl_cleanly(tmp_path):
     assert log.rstrip().splitlines()[-1].endswith(f"crawl failed: stdout: closed by the reader after {n} article"
                                                   + ("" if n == 1 else "s"))
     assert "Quality check failed" not in log  # the cause, not a paragraph about its consequences
+    with sqlite3.connect(state) as db:  # only what reached the pipe counts as exported for the next run
+        assert db.execute("SELECT count(*) FROM exported").fetchone()[0] == n
 
 
 def test_an_unknown_section_stops_once_the_start_pages_are_read_with_one_line_and_exit_2(replica, tmp_path):

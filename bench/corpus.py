@@ -15,6 +15,10 @@ through trafilatura's ``extract`` with its default settings, taking turns page b
 The body is scored the way WCXB's own ``evaluate.py`` does: lower-cased ``\\w+`` words as
 a multiset, precision and recall of their overlap with the gold text, F1 per page, and
 the means over pages. A page we call "not an article" or that crashes scores 0.
+
+Results go to ``bench/results/corpus.json`` (dev articles; another ``--split``/``--type`` writes
+``corpus_<split>_<type>.json``) with every page's scores, word counts and diagnosis. A corpus
+that cannot be found or unpacked, or ``--ids`` that match no page: one line on stderr, exit 1.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ import argparse
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -33,8 +39,6 @@ from urllib.parse import urlsplit
 from bench.common import print_table, write_result
 from bench.real_pages import ours, timed, trafilatura_default
 
-# The WCXB v1.0 snapshot these figures were measured on.
-PINNED_COMMIT = "c039d5ee9f5a3a984a0e167e63aacd04e76e78a9"
 FETCHED = Path("/work/.mirror/Murrough-Foley+web-content-extraction-benchmark/repo")
 CACHE = Path.home() / ".cache" / "alinea-bench"
 WORD = re.compile(r"\w+")
@@ -51,13 +55,16 @@ def corpus_dir(path: Path | None) -> Path:
     commit = subprocess.run(["git", "--git-dir", str(path), "rev-parse", "HEAD"], check=True,
                             capture_output=True, text=True).stdout.strip()
     target = CACHE / f"wcxb-{commit[:12]}"
-    if not (target / "dev" / "ground-truth").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
+    if not target.is_dir():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="wcxb-unpacking-", dir=CACHE))  # renamed only once complete
         archive = subprocess.Popen(["git", "--git-dir", str(path), "archive", commit, "dev", "test"],
                                    stdout=subprocess.PIPE)
-        subprocess.run(["tar", "-x", "-C", str(target)], stdin=archive.stdout, check=True)
-        if archive.wait():
-            sys.exit(f"bench.corpus: git archive of {path} failed")
+        untar = subprocess.run(["tar", "-x", "-C", str(scratch)], stdin=archive.stdout)
+        if archive.wait() or untar.returncode:
+            shutil.rmtree(scratch)
+            sys.exit(f"bench.corpus: could not unpack {path} into {CACHE}")
+        scratch.rename(target)
     return target
 
 
@@ -163,7 +170,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="WCXB checkout or git directory (default: the cache, else what fetch brought)")
     parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
     parser.add_argument("--type", default="article", help="WCXB page type, or 'all' (default: article)")
-    parser.add_argument("--ids", help="only these page ids, comma-separated (results are then not written)")
+    parser.add_argument("--ids", help="only these page ids, comma-separated (no result file is written)")
     parser.add_argument("--repeat", type=int, default=1, help="timed passes; ms/page is the best pass's")
     parser.add_argument("--worst", type=int, default=0, help="print the N pages where we lose most to trafilatura")
     parser.add_argument("--dump", type=Path, help="write gold, ours and trafilatura's text of the --worst pages here")
@@ -171,7 +178,8 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     ids = set(args.ids.split(",")) if args.ids else None
-    truth, pages = load_pages(corpus_dir(args.corpus), args.split, args.type, ids)
+    root = corpus_dir(args.corpus)
+    truth, pages = load_pages(root, args.split, args.type, ids)
     if not truth:
         sys.exit("bench.corpus: no page matches")
     outputs, ms = timed({"ours": ours, "trafilatura": trafilatura_default}, truth, pages, args.repeat)
@@ -210,14 +218,15 @@ def main() -> None:
         print(f"\ntexts of those pages: {args.dump}/<id>.{{gold,ours,trafilatura}}.txt")
     if ids:
         return
-    write_result("corpus", {
-        "corpus": "WCXB v1.0", "commit": PINNED_COMMIT, "split": args.split, "type": args.type,
+    default_set = (args.split, args.type) == ("dev", "article")
+    write_result("corpus" if default_set else f"corpus_{args.split}_{args.type}", {
+        "corpus": f"WCXB, {root.name}", "split": args.split, "type": args.type,
         "pages": len(truth), "metric": "WCXB word-multiset precision/recall/F1, mean over pages",
         "ms_per_page": {"alinea_crawler": round(ms["ours"], 2), "trafilatura_default": round(ms["trafilatura"], 2)},
         "scores": {row[0]: {"f1": round(row[1], 4), "precision": round(row[2], 4), "recall": round(row[3], 4),
                             f"pages_f1_below_{LOW}": row[5], f"pages_f1_below_{VERY_LOW}": row[6]} for row in rows},
         "outcomes": dict(outcomes),
-        "pages_by_loss": per_page and {key: per_page[key] for key in losses},
+        "pages_by_loss": {key: per_page[key] for key in losses},  # our worst loss against trafilatura first
     })
 
 

@@ -16,7 +16,8 @@ The body is scored the way WCXB's own ``evaluate.py`` does: lower-cased ``\\w+``
 a multiset, precision and recall of their overlap with the gold text, F1 per page, and
 the means over pages. A page we call "not an article" or that crashes scores 0.
 
-Results go to ``bench/results/corpus.json`` (dev articles; another ``--split``/``--type`` writes
+Each run first compares our per-page F1 with the last result file (the pages that got better or
+worse: what a change of rule did everywhere). Results go to ``bench/results/corpus.json`` (dev articles; another ``--split``/``--type`` writes
 ``corpus_<split>_<type>.json``) with every page's scores, word counts and diagnosis. A corpus
 that cannot be found or unpacked, or ``--ids`` that match no page: one line on stderr, exit 1.
 """
@@ -36,13 +37,14 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.common import print_table, write_result
+from bench.common import REPO, RESULTS, print_table, write_result
 from bench.real_pages import ours, timed, trafilatura_default
 
 FETCHED = Path("/work/.mirror/Murrough-Foley+web-content-extraction-benchmark/repo")
 CACHE = Path.home() / ".cache" / "alinea-bench"
 WORD = re.compile(r"\w+")
 LOW, VERY_LOW = 0.8, 0.3
+CHANGED = 0.01  # a page's F1 moving this much between two runs is a change
 
 
 def corpus_dir(path: Path | None) -> Path:
@@ -204,22 +206,14 @@ def main() -> None:
 
     losses = sorted(per_page, key=lambda k: per_page[k]["ours"]["f1"] - per_page[k]["trafilatura"]["f1"])
     if args.worst:
-        print(f"\nthe {args.worst} pages where we lose most against trafilatura (F1 ours / theirs):")
-        for key in losses[:args.worst]:
-            page = per_page[key]
-            print(f"{key} {page['ours']['f1']:.2f}/{page['trafilatura']['f1']:.2f} {truth[key]['url']}\n"
-                  f"     {page['diagnosis']}")
+        print_worst(losses[:args.worst], per_page, truth)
     if args.dump:
-        args.dump.mkdir(parents=True, exist_ok=True)
-        for key in losses[:args.worst or 20]:
-            (args.dump / f"{key}.gold.txt").write_text(truth[key]["gold"], encoding="utf-8")
-            (args.dump / f"{key}.ours.txt").write_text(outputs["ours"][key][0] or "", encoding="utf-8")
-            (args.dump / f"{key}.trafilatura.txt").write_text(outputs["trafilatura"][key] or "", encoding="utf-8")
-        print(f"\ntexts of those pages: {args.dump}/<id>.{{gold,ours,trafilatura}}.txt")
+        dump_texts(args.dump, losses[:args.worst or 20], truth, outputs)
+    name = "corpus" if (args.split, args.type) == ("dev", "article") else f"corpus_{args.split}_{args.type}"
+    compare_with(RESULTS / f"{name}.json", per_page)
     if ids:
         return
-    default_set = (args.split, args.type) == ("dev", "article")
-    write_result("corpus" if default_set else f"corpus_{args.split}_{args.type}", {
+    write_result(name, {
         "corpus": f"WCXB, {root.name}", "split": args.split, "type": args.type,
         "pages": len(truth), "metric": "WCXB word-multiset precision/recall/F1, mean over pages",
         "ms_per_page": {"alinea_crawler": round(ms["ours"], 2), "trafilatura_default": round(ms["trafilatura"], 2)},
@@ -228,6 +222,45 @@ def main() -> None:
         "outcomes": dict(outcomes),
         "pages_by_loss": {key: per_page[key] for key in losses},  # our worst loss against trafilatura first
     })
+
+
+def print_worst(keys: list[str], per_page: dict[str, dict], truth: dict[str, dict]) -> None:
+    print(f"\nthe {len(keys)} pages where we lose most against trafilatura (F1 ours / theirs):")
+    for key in keys:
+        page = per_page[key]
+        print(f"{key} {page['ours']['f1']:.2f}/{page['trafilatura']['f1']:.2f} {truth[key]['url']}\n"
+              f"     {page['diagnosis']}")
+
+
+def dump_texts(folder: Path, keys: list[str], truth: dict[str, dict], outputs: dict[str, dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in keys:
+        (folder / f"{key}.gold.txt").write_text(truth[key]["gold"], encoding="utf-8")
+        (folder / f"{key}.ours.txt").write_text(outputs["ours"][key][0] or "", encoding="utf-8")
+        (folder / f"{key}.trafilatura.txt").write_text(outputs["trafilatura"][key] or "", encoding="utf-8")
+    print(f"\ntexts of those pages: {folder}/<id>.{{gold,ours,trafilatura}}.txt")
+
+
+def compare_with(previous: Path, per_page: dict[str, dict], shown: int = 10) -> None:
+    """Our F1 now against the last result file, on the pages both hold: what a change of rule did."""
+    if not previous.exists():
+        return
+    before = json.loads(previous.read_text(encoding="utf-8"))
+    old = {key: page["ours"]["f1"] for key, page in before["pages_by_loss"].items() if key in per_page}
+    if not old:
+        return
+    deltas = sorted((per_page[key]["ours"]["f1"] - f1, key) for key, f1 in old.items())
+    worse = [(d, k) for d, k in deltas if d <= -CHANGED]
+    better = [(d, k) for d, k in reversed(deltas) if d >= CHANGED]
+    mean_before = sum(old.values()) / len(old)
+    mean_now = sum(per_page[key]["ours"]["f1"] for key in old) / len(old)
+    print(f"\nours against {previous.relative_to(REPO)} ({before['date']}), {len(old)} pages: mean F1 "
+          f"{mean_before:.4f} -> {mean_now:.4f}; better on {len(better)} pages, worse on {len(worse)} "
+          f"(by {CHANGED} F1 or more)")
+    for label, changes in (("worse", worse), ("better", better)):
+        if changes:
+            print(f"  {label}: " + ", ".join(f"{k} {old[k]:.2f}->{per_page[k]['ours']['f1']:.2f}"
+                                            for _, k in changes[:shown]))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import matplotlib
+import numpy as np
 from matplotlib.figure import Figure
 
 from .data import COVERAGE_FIELDS, Figures, Histogram
@@ -89,19 +90,22 @@ def bars(name: str, labels: Sequence[str], values: Sequence[float], xlabel: str,
 
 
 def coverage_over_time(f: Figures) -> str:
-    """Fields × time: the share of articles with each field per day, week or month (white = 0%)."""
+    """Fields × time: the share of articles with each field per day, week or month (grey: no article)."""
     fig = Figure(figsize=(WIDTH, 3.6))
     ax = fig.subplots()
     shares = [[cov.get(name, math.nan) for _, _, cov in f.coverage_over_time] for name in COVERAGE_FIELDS]
-    colours = matplotlib.colormaps["Greens"].with_extremes(bad="#cccccc")  # bad: NaN, a bucket without articles
-    image = ax.imshow(shares, aspect="auto", cmap=colours, vmin=0, vmax=1, interpolation="nearest")
-    ax.set_yticks(range(len(COVERAGE_FIELDS)), list(COVERAGE_FIELDS))
+    mesh = ax.pcolormesh(np.ma.masked_invalid(shares), cmap="Greens", vmin=0, vmax=1)  # vector, not a raster
+    ax.set_facecolor("#cccccc")  # masked cells: buckets without articles
+    ax.invert_yaxis()
+    ax.set_yticks([i + 0.5 for i in range(len(COVERAGE_FIELDS))], list(COVERAGE_FIELDS))
     starts = [start for start, _, _ in f.coverage_over_time]
     step = max(1, len(starts) // 12)
-    ax.set_xticks(range(0, len(starts), step), [starts[i].isoformat() for i in range(0, len(starts), step)],
-                  rotation=30, ha="right", fontsize="small")
+    ax.set_xticks([i + 0.5 for i in range(0, len(starts), step)],
+                  [starts[i].isoformat() for i in range(0, len(starts), step)], rotation=30, ha="right",
+                  fontsize="small")
     ax.set_xlabel(f"{f.coverage_bucket} (WIB)")
-    fig.colorbar(image, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0), fraction=0.03)
+    bar = fig.colorbar(mesh, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0), fraction=0.03)
+    bar.solids.set_rasterized(False)  # matplotlib rasterizes a long colour bar: keep the page all vector
     return svg(fig, "coverage-time")
 
 

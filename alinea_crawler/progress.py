@@ -16,6 +16,7 @@ Like ``LogStats`` it is off with ``LOGSTATS_INTERVAL = 0``, and keeps its ``resp
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -71,24 +72,19 @@ class ProgressLog(LogStats):
         self.listing = listing_page(request) or self.listing
 
     def log(self, spider) -> None:
-        exported = self.current_line(per_minute=None)
-        self.exported_before = exported
-
-    def current_line(self, per_minute: float | None) -> int:
-        """Log the line; ``per_minute`` ``None``: exported since the last line, scaled to a minute."""
-        ledger = ArticleLedger.of(self.crawler)
-        fates = ledger.fate_counts()
-        exported = fates.get("exported", 0)
-        if per_minute is None:
-            per_minute = (exported - self.exported_before) * self.multiplier
-        logger.info("%s", progress_line(exported, len(ledger.entries), len(ledger.unaccounted()),
-                                        fates.get("failed", 0), per_minute,
-                                        self.stats.get_value("response_received_count", 0), self.listing))
-        return exported
+        fates = ArticleLedger.of(self.crawler).fate_counts()
+        self.log_line(fates, (fates["exported"] - self.exported_before) * self.multiplier)
+        self.exported_before = fates["exported"]
 
     def spider_closed(self, spider, reason: str) -> None:
         """The final account, after the ledger settled what the close left (this runs after it)."""
         super().spider_closed(spider, reason)
+        fates = ArticleLedger.of(self.crawler).fate_counts()
         elapsed = self.stats.get_value("elapsed_time_seconds") or 0
-        exported = ArticleLedger.of(self.crawler).fate_counts().get("exported", 0)
-        self.current_line(per_minute=exported * 60 / elapsed if elapsed else 0.0)
+        self.log_line(fates, fates["exported"] * 60 / elapsed if elapsed else 0.0)
+
+    def log_line(self, fates: Counter[str], per_minute: float) -> None:
+        ledger = ArticleLedger.of(self.crawler)
+        logger.info("%s", progress_line(fates["exported"], len(ledger.entries), len(ledger.unaccounted()),
+                                        fates["failed"], per_minute,
+                                        self.stats.get_value("response_received_count", 0), self.listing))

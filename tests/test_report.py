@@ -111,12 +111,18 @@ def assert_page_matches_export(opened, items) -> None:
     assert {row[0]: int(row[1]) for row in opened.table("top-authors-table")} == dict(authors.most_common(20))
 
 
+def checked_report(crawl, browser):
+    """The command's report of a crawl's JSON Lines export and report, opened and checked against the export."""
+    html, _ = made_report(crawl, "items.jsonl")
+    opened = open_report(browser, html)
+    assert_page_matches_export(opened, crawl.items)
+    return opened
+
+
 @needs_browser
 @pytest.mark.timeout(300)
 def test_report_of_a_crawl_with_a_hole_flags_the_empty_days(hole_crawl, browser):
-    html, _ = made_report(hole_crawl, "items.jsonl")
-    opened = open_report(browser, html)
-    assert_page_matches_export(opened, hole_crawl.items)
+    opened = checked_report(hole_crawl, browser)
     hole = [(HOLE[0] + timedelta(n)).isoformat() for n in range((HOLE[1] - HOLE[0]).days + 1)]
     assert set(hole) <= {row[0] for row in opened.table("empty-days")}
     assert opened.table("gaps")[0] == [hole[0], hole[-1], str(len(hole))], "the hole is the longest gap"
@@ -128,9 +134,7 @@ def test_report_of_a_crawl_with_a_hole_flags_the_empty_days(hole_crawl, browser)
 @needs_browser
 @pytest.mark.timeout(300)
 def test_report_of_a_faulty_crawl_shows_its_failures(faults_crawl, browser):
-    html, _ = made_report(faults_crawl, "items.jsonl")
-    opened = open_report(browser, html)
-    assert_page_matches_export(opened, faults_crawl.items)
+    opened = checked_report(faults_crawl, browser)
     failures = opened.table("failures-table")
     assert sum(int(row[1]) for row in failures) == len(faults_crawl.report["failures"])
     assert any(row[0].startswith("HTTP 404") for row in failures)

@@ -283,3 +283,14 @@ def test_csv_lists_and_numbers_are_typed_like_the_item():
     typed = inputs.typed({"article_id": "b1", "authors": "A; B", "tags": "", "word_count": "12", "revision": "1"})
     assert (typed["authors"], typed["tags"], typed["word_count"], typed["revision"], typed["title"]) == \
            (["A", "B"], [], 12, 1, None)
+
+
+def test_a_long_range_is_also_counted_per_week_with_its_empty_weeks():
+    rows = [row("b1", "2026-01-05T10:00:00+07:00"), row("b2", "2026-01-06T10:00:00+07:00", "bisnis"),
+            row("b3", "2026-05-01T10:00:00+07:00")]  # a Friday, 116 days later
+    figures = data.compute([(Path("x.jsonl"), rows)])
+    assert figures.coverage_bucket == "week" and len(figures.daily) == 117
+    weeks = dict(figures.sections_over_time)
+    assert weeks[date(2026, 1, 5)] == {"politik": 1, "bisnis": 1} and weeks[date(2026, 4, 27)] == {"politik": 1}
+    assert len(weeks) == 17 and sum(not counts for counts in weeks.values()) == 15
+    assert [start for start, _, _ in figures.coverage_over_time] == list(weeks)

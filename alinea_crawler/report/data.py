@@ -93,6 +93,7 @@ class Figures:
     empty_days: list[date]
     gaps: list[Gap]  # runs of empty days, longest first (the page lists GAPS_LISTED)
     section_stats: list[SectionStats]
+    sections_over_time: list[tuple[date, Counter[str]]]  # per coverage_bucket (week, month): section -> articles
     coverage: dict[str, float]  # shown field name -> share of articles with it
     coverage_bucket: str  # day, week or month
     coverage_over_time: list[tuple[date, int, dict[str, float]]]  # bucket start, articles, shares
@@ -131,6 +132,7 @@ def compute(files: list[tuple[Path, list[dict[str, Any]]]], reports: Iterable[di
         empty_days=empty,
         gaps=gaps(empty),
         section_stats=sections,
+        sections_over_time=per_bucket(daily, bucket),
         coverage=coverage(articles),
         coverage_bucket=bucket,
         coverage_over_time=coverage_over_time(dated, bucket),
@@ -201,6 +203,14 @@ def gaps(empty_days: list[date]) -> list[Gap]:
         else:
             runs.append(Gap(day, day))
     return sorted(runs, key=lambda g: (-g.days, g.first))
+
+
+def per_bucket(daily: dict[date, Counter[str]], kind: str) -> list[tuple[date, Counter[str]]]:
+    """The daily counts summed per week or month (every bucket of the range, empty ones too)."""
+    buckets: dict[date, Counter[str]] = {}
+    for day, counts in daily.items():
+        buckets.setdefault(bucket_start(day, kind), Counter()).update(counts)
+    return list(buckets.items())
 
 
 def section_stats(dated: list[tuple[date, dict[str, Any]]]) -> list[SectionStats]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import matplotlib
+import matplotlib.dates
 import numpy as np
 from matplotlib.figure import Figure
 
-from .data import COVERAGE_FIELDS, Figures, Histogram
+from .data import COVERAGE_FIELDS, Figures, Histogram, next_bucket
 
 EMPTY_COLOUR = "#d62728"
 WIDTH = 10  # inches; the page scales the SVG to its column
@@ -38,15 +39,15 @@ def section_colours(sections: Sequence[str]) -> dict[str, tuple]:
 
 
 def articles_per_day(f: Figures) -> str:
-    """Stacked bars per day by section; days without any article shaded red."""
+    """Articles per day, stacked by section (over a long range: all sections in one); days without any
+    article shaded red."""
     fig = Figure(figsize=(WIDTH, 4))
     ax = fig.subplots()
     days = list(f.daily)
-    bottom = [0] * len(days)
-    for section, colour in section_colours(f.sections).items():
-        heights = [f.daily[d][section] for d in days]
-        ax.bar(days, heights, width=1.0, bottom=bottom, color=colour, label=section, align="edge")
-        bottom = [b + h for b, h in zip(bottom, heights)]
+    by_section = f.coverage_bucket == "day"  # a longer range: one day is a pixel, sections per week below
+    series = section_colours(f.sections) if by_section else {"all sections": "#4c4c4c"}
+    stacked_stairs(ax, days, [[sum(f.daily[d].values()) if not by_section else f.daily[d][s] for d in days]
+                              for s in series], series, timedelta(days=1))
     for n, gap in enumerate(f.gaps):
         ax.axvspan(gap.first, gap.last + timedelta(days=1), color=EMPTY_COLOUR, alpha=0.25, lw=0,
                    label="no article" if n == 0 else None)
@@ -54,6 +55,33 @@ def articles_per_day(f: Figures) -> str:
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.autofmt_xdate()
     return svg(fig, "per-day")
+
+
+def sections_over_time(f: Figures) -> str:
+    """Articles per week or month, stacked by section."""
+    fig = Figure(figsize=(WIDTH, 4))
+    ax = fig.subplots()
+    starts = [start for start, _ in f.sections_over_time]
+    end = next_bucket(starts[-1], f.coverage_bucket)
+    colours = section_colours(f.sections)
+    stacked_stairs(ax, starts, [[counts[s] for _, counts in f.sections_over_time] for s in colours], colours, end)
+    ax.set_ylabel(f"articles per {f.coverage_bucket}")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.autofmt_xdate()
+    return svg(fig, "sections-time")
+
+
+def stacked_stairs(ax, starts: list[date], series: list[list[int]], colours: dict[str, tuple | str],
+                   end: date | timedelta) -> None:
+    """One filled step outline per series, each on top of the last (thousands of bars would be as many shapes)."""
+    last = starts[-1] + end if isinstance(end, timedelta) else end
+    edges = matplotlib.dates.date2num(starts + [last])
+    bottom = np.zeros(len(starts))
+    for values, (label, colour) in zip(series, colours.items()):
+        top = bottom + values
+        ax.stairs(top, edges, baseline=bottom, fill=True, color=colour, label=label)
+        bottom = top
+    ax.xaxis_date()
 
 
 def sections(f: Figures) -> str:

@@ -130,10 +130,17 @@ def per_day(f: Figures) -> str:
 def per_section(f: Figures) -> str:
     rows = [(text(s.section), num(s.articles), text(s.first), text(s.last), num(round(s.per_week, 1)))
             for s in f.section_stats]
-    return block("sections", "First and last article per section", plots.sections(f),
-                 table("section-table", ("section", "articles", "first day", "last day", "articles per week"), rows),
-                 note="A section that stops before the others may have lost its navigation. Articles per week: "
-                      "over the section's own first to last day.")
+    spans = block("sections", "First and last article per section", plots.sections(f),
+                  table("section-table", ("section", "articles", "first day", "last day", "articles per week"), rows),
+                  note="A section that stops before the others may have lost its navigation. Articles per week: "
+                       "over the section's own first to last day.")
+    if f.coverage_bucket == "day":  # the daily plot is already by section
+        return spans
+    return spans + block(
+        "sections-time", f"Articles per {f.coverage_bucket}, by section", plots.sections_over_time(f),
+        table("sections-time-table", (f.coverage_bucket, "articles", *f.sections),
+              [(text(start), num(sum(counts.values())), *(num(counts[s]) for s in f.sections))
+               for start, counts in f.sections_over_time]))
 
 
 def fields(f: Figures) -> str:

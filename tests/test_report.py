@@ -19,7 +19,7 @@ import yaml
 
 from alinea_crawler.items import FIELD_NAMES
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.report import data, inputs
+from alinea_crawler.report import card, data, inputs
 from tests.crawl import REPO_ROOT, run_crawl
 from tests.replica import Replica
 from tests.report_page import chromium, open_report
@@ -69,11 +69,11 @@ def browser():
 
 
 def made_report(crawl, *exports: str) -> tuple[Path, Path]:
-    html, card = crawl.workdir / "report.html", crawl.workdir / "card.md"
+    html, card_path = crawl.workdir / "report.html", crawl.workdir / "card.md"
     done = report_command(*(crawl.workdir / e for e in exports), "--crawl-report", crawl.workdir / "report.json",
-                          "-o", html, "--card", card)
+                          "-o", html, "--card", card_path)
     assert done.returncode == 0, done.stderr
-    return html, card
+    return html, card_path
 
 
 def wib_day(item) -> date:
@@ -176,12 +176,20 @@ def assert_card_matches(path: Path, items) -> None:
         assert f"{section} {n:,}" in body
     authors = sum(bool(i["authors"]) for i in items) / len(items)
     assert f"| `authors` | list of string | {authors:.1%} |" in body
-    assert "copyright stays with the publisher" in body and "AMP" in body
+    assert f"{sum(i['layout'] == 'amp' for i in items):,} such article(s) here." in body
+    assert "copyright stays with the publisher" in body
 
 
 def test_the_card_counts_the_export(hole_crawl):
-    _, card = made_report(hole_crawl, "items.parquet")
-    assert_card_matches(card, hole_crawl.items)
+    _, card_path = made_report(hole_crawl, "items.parquet")
+    assert_card_matches(card_path, hole_crawl.items)
+
+
+def test_the_card_of_a_faulty_crawl_counts_its_amp_articles_and_its_verdict(faults_crawl):
+    _, card_path = made_report(faults_crawl, "items.jsonl")
+    assert_card_matches(card_path, faults_crawl.items)
+    verdict = "crawl(s) failed" if faults_crawl.report["failed"] else "every crawl passed its quality check"
+    assert verdict in card_path.read_text(encoding="utf-8")
 
 
 def test_every_export_format_gives_the_same_figures(hole_crawl):
@@ -294,3 +302,11 @@ def test_a_long_range_is_also_counted_per_week_with_its_empty_weeks():
     assert weeks[date(2026, 1, 5)] == {"politik": 1, "bisnis": 1} and weeks[date(2026, 4, 27)] == {"politik": 1}
     assert len(weeks) == 17 and sum(not counts for counts in weeks.values()) == 15
     assert [start for start, _, _ in figures.coverage_over_time] == list(weeks)
+
+
+def test_the_card_counts_amp_articles_and_names_the_size_category():
+    rows = [row(f"b{n}", "2026-11-01T10:00:00+07:00", layout="amp" if n < 2 else "current") for n in range(5)]
+    text = card.card(data.compute([(Path("x.jsonl"), rows)]))
+    assert "2 such article(s) here." in text and "100.0% of the articles have no author" in text
+    assert [card.size_category(n) for n in (999, 1_000, 54_321, 2_000_000)] == [
+        "n<1K", "1K<n<10K", "10K<n<100K", "1M<n<10M"]

@@ -74,7 +74,6 @@ def card(f: Figures) -> str:
 
 
 def body(f: Figures) -> list[str]:
-    amp = sum(n for layout, n in (f.crawl.layouts.items() if f.crawl else ()) if layout == "amp")
     coverage_of = {item_field: f.coverage[name] for name, item_field in COVERAGE_FIELDS.items()}
     lines = [
         "# alinea.id news articles",
@@ -122,8 +121,8 @@ def body(f: Figures) -> list[str]:
         "## Known limits",
         "",
         "- Articles read from their AMP page (`layout` = `amp`, when the article page failed) have no authors, "
-        "editor or tags: AMP pages show none. Their date is the one on the listing card that linked them."
-        + (f" {amp:,} such article(s) here." if f.crawl else ""),
+        f"editor or tags: AMP pages show none. Their date is the one on the listing card that linked them. "
+        f"{f.layouts['amp']:,} such article(s) here.",
         f"- {1 - coverage_of['authors']:.1%} of the articles have no author, "
         f"{1 - coverage_of['tags']:.1%} no tags, {1 - coverage_of['image_url']:.1%} no image.",
         "- Days are counted in WIB (UTC+7). A day without articles may be a day the site published nothing "

@@ -103,6 +103,7 @@ class Figures:
     revisions: Counter[int]  # highest revision -> articles
     rows_per_article: Counter[int]  # rows read -> articles
     top_authors: list[tuple[str, int]]
+    layouts: Counter[str]  # the item's layout (amp: read from the AMP page) -> articles
     top_tags: list[tuple[str, int]]
     crawl: CrawlFigures | None = None
     crawl_reports: list[str] = field(default_factory=list)
@@ -143,6 +144,7 @@ def compute(files: list[tuple[Path, list[dict[str, Any]]]], reports: Iterable[di
         rows_per_article=Counter(Counter(r["article_id"] for r in distinct).values()),
         top_authors=top(articles, "authors"),
         top_tags=top(articles, "tags"),
+        layouts=Counter(a.get("layout") or "?" for a in articles),
         crawl=crawl_figures(reports) if reports else None,
         crawl_reports=[r.get("path", "") for r in reports],
     )

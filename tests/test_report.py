@@ -19,7 +19,7 @@ import yaml
 
 from alinea_crawler.items import FIELD_NAMES
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.report import card, data, inputs
+from alinea_crawler.report import card, data, inputs, render
 from tests.crawl import REPO_ROOT, run_crawl
 from tests.replica import Replica
 from tests.report_page import chromium, open_report
@@ -310,3 +310,13 @@ def test_the_card_counts_amp_articles_and_names_the_size_category():
     assert "2 such article(s) here." in text and "100.0% of the articles have no author" in text
     assert [card.size_category(n) for n in (999, 1_000, 54_321, 2_000_000)] == [
         "n<1K", "1K<n<10K", "10K<n<100K", "1M<n<10M"]
+
+
+def test_a_failed_crawl_is_named_at_the_top_of_its_report():
+    rows = [row("b1", "2026-11-01T10:00:00+07:00"), row("b2", "2026-11-03T10:00:00+07:00")]
+    report = {"path": "crawl.json", "failed": "site unavailable: 24 of 30 pages failed", "stats": {},
+              "articles": {"discovered": 9, "exported": 2, "not_fetched": 7}}
+    page = render.page(data.compute([(Path("x.jsonl"), rows)], [report]))
+    overview = page.split('id="overview"')[1].split("</section>")[0]
+    assert "crawl crawl.json: FAILED: site unavailable: 24 of 30 pages failed — its exports may be partial" in overview
+    assert "1 day(s) without any article" in page

@@ -55,7 +55,7 @@ class ProgressLog(LogStats):
         super().__init__(crawler.stats, interval)
         self.crawler = crawler
         self.listing: tuple[str, int] | None = None
-        self.exported_before = 0
+        self.exported_at_start = self.exported_before = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressLog:
@@ -67,6 +67,11 @@ class ProgressLog(LogStats):
         crawler.signals.connect(progress.on_response, signal=signals.response_received)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress
+
+    def spider_opened(self, spider) -> None:
+        """A resumed crawl (JOBDIR) starts with the first run's exports: rates count this run's only."""
+        self.exported_at_start = self.exported_before = ArticleLedger.of(self.crawler).fate_counts()["exported"]
+        super().spider_opened(spider)
 
     def on_response(self, response, request, spider) -> None:
         self.listing = listing_page(request) or self.listing
@@ -81,7 +86,7 @@ class ProgressLog(LogStats):
         super().spider_closed(spider, reason)
         fates = ArticleLedger.of(self.crawler).fate_counts()
         elapsed = self.stats.get_value("elapsed_time_seconds") or 0
-        self.log_line(fates, fates["exported"] * 60 / elapsed if elapsed else 0.0)
+        self.log_line(fates, (fates["exported"] - self.exported_at_start) * 60 / elapsed if elapsed else 0.0)
 
     def log_line(self, fates: Counter[str], per_minute: float) -> None:
         ledger = ArticleLedger.of(self.crawler)

@@ -83,7 +83,7 @@ def typed(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in FIELD_NAMES:
         value = row.get(name)
-        if value in ("", None) or (hasattr(value, "__len__") and not isinstance(value, str) and len(value) == 0):
+        if value in ("", None) or value == []:
             value = [] if name in LIST_FIELDS else None
         elif name in LIST_FIELDS and isinstance(value, str):
             value = value.split(CSV_LIST_SEPARATOR)

@@ -1,8 +1,8 @@
 """Packaging for Scrapyd: ``scrapyd-deploy`` builds the egg from this file.
 
-Only the ``alinea_crawler`` package goes in (not the tests). It has no data
-files today; if one is added, list it in ``package_data`` and read it with
-``importlib.resources`` (never a path next to ``__file__``: eggs are zipped).
+Only the ``alinea_crawler`` package goes in (not the tests). Its data files
+are listed in ``package_data`` and read with ``importlib.resources`` (never a
+path next to ``__file__``: eggs are zipped).
 Dependencies are not bundled: install requirements.txt where Scrapyd runs.
 """
 
@@ -20,6 +20,7 @@ setup(
     version=VERSION,
     license="MIT",
     packages=find_packages(include=["alinea_crawler", "alinea_crawler.*"]),
+    package_data={"alinea_crawler.report": ["template.html"]},  # the report page (report/render.py)
     entry_points={"scrapy": ["settings = alinea_crawler.settings"]},
     zip_safe=True,
 )

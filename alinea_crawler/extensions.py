@@ -81,6 +81,8 @@ class CrawlReport:
         self.crawler = crawler
         self.path_template = crawler.settings.get("ALINEA_REPORT_FILE")
         self.failures: list[dict[str, Any]] = []
+        self.result: dict[str, Any] | None = None  # the report, once the spider closed
+        self.written_to: Path | None = None
         crawler.signals.connect(self.on_page_failed, signal=page_failed)
         crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.on_item_dropped, signal=signals.item_dropped)
@@ -110,14 +112,10 @@ class CrawlReport:
             lines = "\n".join(f"  {f['url']} ({f['kind']}): {f['reason']}" for f in self.failures)
             logger.warning("%d page(s) failed:\n%s", len(self.failures), lines)
         ledger = ArticleLedger.of(self.crawler)
-        lines = summary_lines(stats.get_stats(), ledger, self.feed_files(), reason, getattr(spider, "args", None))
+        lines = summary_lines(stats.get_stats(), ledger, feed_files(self.crawler), reason, getattr(spider, "args", None))
         logger.info("%s", "\n".join(lines))
         logger.debug("Scrapy stats:\n%s", json.dumps(stats.get_stats(), indent=1, default=str, sort_keys=True))
-        if not self.path_template:
-            return
-        path = expand_path(self.path_template, spider)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        report = {
+        self.result = {  # also read by the dataset report (report/hook.py) at the end of the crawl
             "spider": spider.name,
             "finish_reason": reason,
             "failed": stats.get_value(FAILED),
@@ -126,14 +124,20 @@ class CrawlReport:
             "unaccounted": [{"url": e.url, "via": e.via} for e in ledger.unaccounted()],
             "stats": stats.get_stats(),
         }
-        path.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+        if not self.path_template:
+            return
+        path = expand_path(self.path_template, spider)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.result, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+        self.written_to = path
         logger.info("crawl report written: %s", path)
 
-    def feed_files(self) -> list[FeedFile]:
-        """Every feed of this crawl: where, articles written, and whether its reader cut it short."""
-        exporters = [ext for ext in self.crawler.extensions.middlewares if isinstance(ext, FeedExporter)]
-        return [FeedFile(_local_path(slot.uri), slot.itemcount, getattr(slot.storage, "articles_before_close", None))
-                for ext in exporters for slot in ext.slots]
+
+def feed_files(crawler: Crawler) -> list[FeedFile]:
+    """Every feed of this crawl: where, articles written, and whether its reader cut it short."""
+    exporters = [ext for ext in crawler.extensions.middlewares if isinstance(ext, FeedExporter)]
+    return [FeedFile(_local_path(slot.uri), slot.itemcount, getattr(slot.storage, "articles_before_close", None))
+            for ext in exporters for slot in ext.slots]
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,11 @@ EXTENSIONS = {
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
     "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
     "alinea_crawler.extensions.CrawlReport": 500,
+    # one progress line per LOGSTATS_INTERVAL from the ledger, in place of Scrapy's "Crawled N pages" line;
+    # after the ledger (its final line is the final account), before the summary
+    "scrapy.extensions.logstats.LogStats": None,
+    "alinea_crawler.progress.ProgressLog": 460,
+    "alinea_crawler.report.hook.DatasetReport": 600,  # ALINEA_REPORT_HTML / ALINEA_REPORT_CARD at the end
 }
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
@@ -100,6 +105,8 @@ ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before goi
 # Rendered pages in a row whose "Berita Lainnya" stays empty (no endpoint learnt) before rendering stops; 0 = no limit
 ALINEA_RENDER_BUDGET = 3
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
+ALINEA_REPORT_HTML = None  # e.g. "/data/alinea/report-%(job_id)s.html": the dataset report page at the end
+ALINEA_REPORT_CARD = None  # e.g. "/data/alinea/card-%(job_id)s.md": the dataset card at the end
 
 # --- Quality check at close (Spidermon, alinea_crawler/monitors.py) ----------
 # A failed check sets alinea/failed to a one-paragraph summary: `scrapy crawl` exits 1.

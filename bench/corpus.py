@@ -15,6 +15,11 @@ through trafilatura's ``extract`` with its default settings, taking turns page b
 The body is scored the way WCXB's own ``evaluate.py`` does: lower-cased ``\\w+`` words as
 a multiset, precision and recall of their overlap with the gold text, F1 per page, and
 the means over pages. A page we call "not an article" or that crashes scores 0.
+
+Each run first compares our per-page F1 with the last result file (the pages that got better or
+worse: what a change of rule did everywhere). Results go to ``bench/results/corpus.json`` (dev articles; another ``--split``/``--type`` writes
+``corpus_<split>_<type>.json``) with every page's scores, word counts and diagnosis. A corpus
+that cannot be found or unpacked, or ``--ids`` that match no page: one line on stderr, exit 1.
 """
 
 from __future__ import annotations
@@ -23,22 +28,23 @@ import argparse
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.common import print_table, write_result
+from bench.common import REPO, RESULTS, print_table, write_result
 from bench.real_pages import ours, timed, trafilatura_default
 
-# The WCXB v1.0 snapshot these figures were measured on.
-PINNED_COMMIT = "c039d5ee9f5a3a984a0e167e63aacd04e76e78a9"
 FETCHED = Path("/work/.mirror/Murrough-Foley+web-content-extraction-benchmark/repo")
 CACHE = Path.home() / ".cache" / "alinea-bench"
 WORD = re.compile(r"\w+")
 LOW, VERY_LOW = 0.8, 0.3
+CHANGED = 0.01  # a page's F1 moving this much between two runs is a change
 
 
 def corpus_dir(path: Path | None) -> Path:
@@ -51,13 +57,16 @@ def corpus_dir(path: Path | None) -> Path:
     commit = subprocess.run(["git", "--git-dir", str(path), "rev-parse", "HEAD"], check=True,
                             capture_output=True, text=True).stdout.strip()
     target = CACHE / f"wcxb-{commit[:12]}"
-    if not (target / "dev" / "ground-truth").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
+    if not target.is_dir():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="wcxb-unpacking-", dir=CACHE))  # renamed only once complete
         archive = subprocess.Popen(["git", "--git-dir", str(path), "archive", commit, "dev", "test"],
                                    stdout=subprocess.PIPE)
-        subprocess.run(["tar", "-x", "-C", str(target)], stdin=archive.stdout, check=True)
-        if archive.wait():
-            sys.exit(f"bench.corpus: git archive of {path} failed")
+        untar = subprocess.run(["tar", "-x", "-C", str(scratch)], stdin=archive.stdout)
+        if archive.wait() or untar.returncode:
+            shutil.rmtree(scratch)
+            sys.exit(f"bench.corpus: could not unpack {path} into {CACHE}")
+        scratch.rename(target)
     return target
 
 
@@ -163,7 +172,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="WCXB checkout or git directory (default: the cache, else what fetch brought)")
     parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
     parser.add_argument("--type", default="article", help="WCXB page type, or 'all' (default: article)")
-    parser.add_argument("--ids", help="only these page ids, comma-separated (results are then not written)")
+    parser.add_argument("--ids", help="only these page ids, comma-separated (no result file is written)")
     parser.add_argument("--repeat", type=int, default=1, help="timed passes; ms/page is the best pass's")
     parser.add_argument("--worst", type=int, default=0, help="print the N pages where we lose most to trafilatura")
     parser.add_argument("--dump", type=Path, help="write gold, ours and trafilatura's text of the --worst pages here")
@@ -171,7 +180,8 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     ids = set(args.ids.split(",")) if args.ids else None
-    truth, pages = load_pages(corpus_dir(args.corpus), args.split, args.type, ids)
+    root = corpus_dir(args.corpus)
+    truth, pages = load_pages(root, args.split, args.type, ids)
     if not truth:
         sys.exit("bench.corpus: no page matches")
     outputs, ms = timed({"ours": ours, "trafilatura": trafilatura_default}, truth, pages, args.repeat)
@@ -196,29 +206,61 @@ def main() -> None:
 
     losses = sorted(per_page, key=lambda k: per_page[k]["ours"]["f1"] - per_page[k]["trafilatura"]["f1"])
     if args.worst:
-        print(f"\nthe {args.worst} pages where we lose most against trafilatura (F1 ours / theirs):")
-        for key in losses[:args.worst]:
-            page = per_page[key]
-            print(f"{key} {page['ours']['f1']:.2f}/{page['trafilatura']['f1']:.2f} {truth[key]['url']}\n"
-                  f"     {page['diagnosis']}")
+        print_worst(losses[:args.worst], per_page, truth)
     if args.dump:
-        args.dump.mkdir(parents=True, exist_ok=True)
-        for key in losses[:args.worst or 20]:
-            (args.dump / f"{key}.gold.txt").write_text(truth[key]["gold"], encoding="utf-8")
-            (args.dump / f"{key}.ours.txt").write_text(outputs["ours"][key][0] or "", encoding="utf-8")
-            (args.dump / f"{key}.trafilatura.txt").write_text(outputs["trafilatura"][key] or "", encoding="utf-8")
-        print(f"\ntexts of those pages: {args.dump}/<id>.{{gold,ours,trafilatura}}.txt")
+        dump_texts(args.dump, losses[:args.worst or 20], truth, outputs)
+    name = "corpus" if (args.split, args.type) == ("dev", "article") else f"corpus_{args.split}_{args.type}"
+    compare_with(RESULTS / f"{name}.json", per_page)
     if ids:
         return
-    write_result("corpus", {
-        "corpus": "WCXB v1.0", "commit": PINNED_COMMIT, "split": args.split, "type": args.type,
+    write_result(name, {
+        "corpus": f"WCXB, {root.name}", "split": args.split, "type": args.type,
         "pages": len(truth), "metric": "WCXB word-multiset precision/recall/F1, mean over pages",
         "ms_per_page": {"alinea_crawler": round(ms["ours"], 2), "trafilatura_default": round(ms["trafilatura"], 2)},
         "scores": {row[0]: {"f1": round(row[1], 4), "precision": round(row[2], 4), "recall": round(row[3], 4),
                             f"pages_f1_below_{LOW}": row[5], f"pages_f1_below_{VERY_LOW}": row[6]} for row in rows},
         "outcomes": dict(outcomes),
-        "pages_by_loss": per_page and {key: per_page[key] for key in losses},
+        "pages_by_loss": {key: per_page[key] for key in losses},  # our worst loss against trafilatura first
     })
+
+
+def print_worst(keys: list[str], per_page: dict[str, dict], truth: dict[str, dict]) -> None:
+    print(f"\nthe {len(keys)} pages where we lose most against trafilatura (F1 ours / theirs):")
+    for key in keys:
+        page = per_page[key]
+        print(f"{key} {page['ours']['f1']:.2f}/{page['trafilatura']['f1']:.2f} {truth[key]['url']}\n"
+              f"     {page['diagnosis']}")
+
+
+def dump_texts(folder: Path, keys: list[str], truth: dict[str, dict], outputs: dict[str, dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in keys:
+        (folder / f"{key}.gold.txt").write_text(truth[key]["gold"], encoding="utf-8")
+        (folder / f"{key}.ours.txt").write_text(outputs["ours"][key][0] or "", encoding="utf-8")
+        (folder / f"{key}.trafilatura.txt").write_text(outputs["trafilatura"][key] or "", encoding="utf-8")
+    print(f"\ntexts of those pages: {folder}/<id>.{{gold,ours,trafilatura}}.txt")
+
+
+def compare_with(previous: Path, per_page: dict[str, dict], shown: int = 10) -> None:
+    """Our F1 now against the last result file, on the pages both hold: what a change of rule did."""
+    if not previous.exists():
+        return
+    before = json.loads(previous.read_text(encoding="utf-8"))
+    old = {key: page["ours"]["f1"] for key, page in before["pages_by_loss"].items() if key in per_page}
+    if not old:
+        return
+    deltas = sorted((per_page[key]["ours"]["f1"] - f1, key) for key, f1 in old.items())
+    worse = [(d, k) for d, k in deltas if d <= -CHANGED]
+    better = [(d, k) for d, k in reversed(deltas) if d >= CHANGED]
+    mean_before = sum(old.values()) / len(old)
+    mean_now = sum(per_page[key]["ours"]["f1"] for key in old) / len(old)
+    print(f"\nours against {previous.relative_to(REPO)} ({before['date']}), {len(old)} pages: mean F1 "
+          f"{mean_before:.4f} -> {mean_now:.4f}; better on {len(better)} pages, worse on {len(worse)} "
+          f"(by {CHANGED} F1 or more)")
+    for label, changes in (("worse", worse), ("better", better)):
+        if changes:
+            print(f"  {label}: " + ", ".join(f"{k} {old[k]:.2f}->{per_page[k]['ours']['f1']:.2f}"
+                                            for _, k in changes[:shown]))
 
 
 if __name__ == "__main__":

@@ -60,6 +60,12 @@ ALINEA_UNREACHABLE_AFTER = 3  # connection failures (DNS, refused, TLS) before a
 DEPTH_PRIORITY = 0
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
+# --- Cost per page and per crawl (docs/performance.md) -----------------------
+# A page yields one item or a few requests, and the pipelines do not wait on anything:
+# Scrapy's default of 100 starts 100 asyncio tasks for every response (~1 ms a page).
+CONCURRENT_ITEMS = 4
+STATS_CLASS = "alinea_crawler.stats.StatsCollector"  # Scrapy's, without a per-attribute deprecation shim
+
 # --- Items and output -------------------------------------------------------
 ITEM_PIPELINES = {
     "alinea_crawler.pipelines.CleanArticlePipeline": 100,
@@ -78,6 +84,10 @@ FEED_EXPORTERS = {
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
 EXTENSIONS = {
+    # Not loaded at all (a disabled extension is still imported): Scrapy's remote control would import
+    # aiohttp (~0.2 s a crawl) and listen on a local port; the telnet console is off (below).
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict

@@ -448,15 +448,12 @@ def replaying(crawler: Crawler) -> bool:
     return bool(getattr(args, "from_warc", None))
 
 
-# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy. A page yields
-# one item and a few requests: Scrapy's CONCURRENT_ITEMS default (100) would start 100 tasks for each,
-# a third of a replay's time.
+# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy.
 REPLAY_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "CONCURRENT_ITEMS": 4,
 }
 
 

@@ -5,6 +5,8 @@ Every ``ALINEA_*`` setting and every default here is documented in README.md.
 
 import os
 
+from scrapy.settings import default_settings
+
 from .items import FIELD_NAMES
 
 BOT_NAME = "alinea_crawler"
@@ -83,11 +85,12 @@ FEED_EXPORTERS = {
     "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
+# Scrapy's extensions but two, not even imported (Scrapy imports every listed one, None or off included):
+# the remote control would import aiohttp (~0.2 s a crawl) and listen on a local port; the telnet
+# console is off (TELNETCONSOLE_ENABLED below).
+EXTENSIONS_BASE = {name: order for name, order in default_settings.EXTENSIONS_BASE.items()
+                   if name.rsplit(".", 1)[1] not in ("RemoteControl", "TelnetConsole")}
 EXTENSIONS = {
-    # Not loaded at all (a disabled extension is still imported): Scrapy's remote control would import
-    # aiohttp (~0.2 s a crawl) and listen on a local port; the telnet console is off (below).
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    "scrapy.extensions.telnet.TelnetConsole": None,
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict

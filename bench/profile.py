@@ -50,6 +50,7 @@ CATEGORIES: list[tuple[str, str]] = [
 RULES = [(name, re.compile(pattern)) for name, pattern in CATEGORIES]
 OTHER = "engine/other"
 STARTUP = "start-up"
+IDLE = re.compile(r"^(Condition\.wait|Queue\.get|EpollSelector\.select) ")
 IMPORT = re.compile(r"<frozen importlib")
 EVENT_LOOP = re.compile(r"run_forever|Reactor\.run ")  # the crawl proper runs inside the reactor's loop
 
@@ -65,14 +66,20 @@ def category(stack: list[str]) -> str:
     return OTHER
 
 
-def read_samples(path: Path) -> Counter[str]:
-    """py-spy's raw (collapsed) output: ``frame;frame;... count`` per line."""
+def read_samples(path: Path) -> tuple[Counter[str], int]:
+    """py-spy's raw (collapsed) output, ``frame;frame;... count`` per line: samples per category, and
+    samples left out (a thread-pool thread waiting for work, which py-spy does not always see as
+    idle; a stack without Python frames)."""
     counts: Counter[str] = Counter()
+    left_out = 0
     for line in path.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
-        if stack:
-            counts[category(stack.split(";"))] += int(n)
-    return counts
+        frames = stack.split(";")
+        if not stack.strip() or IDLE.search(frames[-1]):
+            left_out += int(n)
+        else:
+            counts[category(frames)] += int(n)
+    return counts, left_out
 
 
 def profile(articles: int, rate: int, keep: Path | None = None) -> dict:
@@ -86,7 +93,7 @@ def profile(articles: int, rate: int, keep: Path | None = None) -> dict:
         if code != 0:
             raise SystemExit(f"profiled crawl failed (rc {code}):\n{log[-3000:]}")
         stats = json.loads((workdir / "report.json").read_text())["stats"]
-        counts = read_samples(stacks)
+        counts, left_out = read_samples(stacks)
         if keep:
             shutil.copy(stacks, keep)
     pages = int(stats["response_received_count"])
@@ -98,7 +105,8 @@ def profile(articles: int, rate: int, keep: Path | None = None) -> dict:
     per_page = sum(r["ms_per_page"] for n, r in rows.items() if n != STARTUP)
     return {"articles": articles, "rate_hz": rate, "pages": pages, "items": stats.get("item_scraped_count"),
             "wall_s": round(wall, 2), "elapsed_s": stats.get("elapsed_time_seconds"),
-            "cpu_s": round(total / rate, 2), "ms_per_page_without_startup": round(per_page, 3),
+            "cpu_s": round(total / rate, 2), "left_out_s": round(left_out / rate, 2),
+            "ms_per_page_without_startup": round(per_page, 3),
             "categories": rows}
 
 

@@ -143,6 +143,7 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_REVISIT_DAYS": days,
     "ALINEA_WARC_DIR": text,
     "ALINEA_WARC_MAX_BYTES": whole(1),
+    "ALINEA_REPLAY_PROCESSES": whole(0),
 }
 
 

@@ -24,14 +24,19 @@ stays what the original crawl saw, whatever order the replay runs in.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import gzip
 import hashlib
 import logging
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from io import BytesIO
 from http import HTTPStatus
+from multiprocessing import get_context
 from pathlib import Path
 from types import SimpleNamespace
 from typing import BinaryIO
@@ -40,7 +45,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Headers, Response
+from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from warcio.archiveiterator import ArchiveIterator
@@ -49,6 +54,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .middlewares import PageRejected
+from .pages.article import ArticlePage, extract_article
+from .pages.common import parse_html
 from .stats import WARC
 
 logger = logging.getLogger(__name__)
@@ -59,6 +66,8 @@ PAGE = "WARC-Alinea-Page"  # on an "xhr" record: the rendered page that asked fo
 KIND = "WARC-Alinea-Kind"  # on a request record: the spider's request kind (article, more, …)
 VIA = "WARC-Alinea-Via"  # on a request record: the page that linked to it (the item's discovered_from)
 REPLAYED = "from_warc"  # response flag of a page answered from the archive
+EXTRACTED = "alinea_extracted"  # request meta during a replay: (the page object's reading,) done by a worker
+EXTRACTED_KINDS = frozenset({"article", "amp"})  # requests whose page the spider reads with extract_article
 DEFAULT_MAX_BYTES = 1_000_000_000
 HOP_BY_HOP = {b"transfer-encoding", b"connection", b"keep-alive"}  # Twisted has already undone these
 
@@ -365,13 +374,16 @@ class ArchivedRecordReader:
 class WarcReplayMiddleware:
     """Downloader middleware: each request answered from the archive; nothing reaches the network."""
 
-    def __init__(self, crawler: Crawler, archive: WarcArchive):
+    def __init__(self, crawler: Crawler, archive: WarcArchive, readers: ExtractionPool | None = None):
         self.crawler = crawler
         self.archive = archive
         self.reader = ArchivedRecordReader()
+        self.readers = readers
         self.served: dict[tuple, int] = defaultdict(int)  # key -> how many of its records were served
         crawler.signals.connect(self.learn_from_browser_answers, signal=signals.spider_opened)
         crawler.signals.connect(self.reader.close, signal=signals.engine_stopped)
+        if readers is not None:
+            crawler.signals.connect(readers.close, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcReplayMiddleware:
@@ -382,9 +394,11 @@ class WarcReplayMiddleware:
         stats = crawler.stats
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
-        logger.info("re-extracting from %d WARC file(s), %d archived response(s); nothing is fetched",
-                    len(paths), archive.records)
-        return cls(crawler, archive)
+        processes = replay_processes(crawler.settings)
+        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages read by %s; "
+                    "nothing is fetched", len(paths), archive.records,
+                    f"{processes} worker processes" if processes > 1 else "the crawl process")
+        return cls(crawler, archive, ExtractionPool(processes) if processes > 1 else None)
 
     async def process_request(self, request: Request) -> Response:
         key = request_key(request)
@@ -399,7 +413,11 @@ class WarcReplayMiddleware:
         if via := self.archive.vias.get(key):
             request.meta["via"] = via
         self.crawler.stats.inc_value(WARC.format(what="replayed"))
-        return self.response(request, record, body)
+        response = self.response(request, record, body)
+        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS \
+                and isinstance(response, TextResponse) and await self.readers.read(response):
+            self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
+        return response
 
     @staticmethod
     def response(request: Request, record, body: bytes) -> Response:
@@ -425,6 +443,58 @@ class WarcReplayMiddleware:
             for location in locations:
                 record, body = self.reader.read(location)
                 await callback(ArchivedBrowserResponse(record, body, page_url))
+
+
+def read_article(text: str, url: str) -> ArticlePage | None:
+    """What the spider's ``extract`` does with an article page, in a worker process."""
+    return extract_article(parse_html(text), url)
+
+
+def _warm_up() -> None:
+    """A first task: every worker is forked while the crawl process has no threads yet."""
+
+
+class ExtractionPool:
+    """Article pages read by the page objects in worker processes while the crawl goes on.
+
+    The page objects are pure (text and URL in, an ``ArticlePage`` out), and reading a page is
+    most of a replayed page's cost: the replay hands each archived article page to a worker
+    and the spider gets the worker's reading in ``request.meta[EXTRACTED]``. Navigation,
+    pipelines, feeds, the ledger and the report stay in the one crawl process, unchanged. A
+    page whose reading raised is read again in the crawl (its error then arises where it
+    always did); if the pool breaks, every page is read in the crawl from then on.
+    """
+
+    def __init__(self, processes: int):
+        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(processes, mp_context=get_context("fork"))
+        self.executor.submit(_warm_up).result()
+
+    async def read(self, response: TextResponse) -> bool:
+        """The page read by a worker into ``response.meta[EXTRACTED]``; False if it was not."""
+        if self.executor is None:
+            return False
+        try:
+            page = await asyncio.wrap_future(self.executor.submit(read_article, response.text, response.url))
+        except BrokenProcessPool:
+            logger.warning("the extraction worker processes stopped; article pages are read in the crawl process")
+            self.executor = None
+            return False
+        except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
+            return False
+        response.meta[EXTRACTED] = (page,)
+        return True
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+            self.executor = None
+
+
+def replay_processes(settings: Settings) -> int:
+    """``ALINEA_REPLAY_PROCESSES``; 0: one per CPU core this process may use."""
+    if configured := settings.getint("ALINEA_REPLAY_PROCESSES"):
+        return configured
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class ArchivedBrowserResponse:

@@ -34,7 +34,7 @@ from ..pages.listing import (
 )
 from ..rendering import RelatedListCompleter, enable_rendering, find_browser
 from ..urls import article_id, article_section, canonical_url, same_site
-from ..warc import enable_replay
+from ..warc import EXTRACTED, enable_replay
 
 
 # ArticlePage fields that go into the item unchanged.
@@ -309,7 +309,10 @@ class AlineaSpider(scrapy.Spider):
         """The page object's reading of an article page, its rungs and failures counted."""
         if not isinstance(response, TextResponse):
             return None
-        page = extract_article(parse_html(response.text), response.url)
+        if read_by_worker := response.meta.pop(EXTRACTED, None):  # a replay's worker process read it
+            page = read_by_worker[0]
+        else:
+            page = extract_article(parse_html(response.text), response.url)
         if page is not None:
             keys.count_extraction(self.crawler.stats, page)
             for name, error in page.field_errors.items():

@@ -67,6 +67,9 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Scrapy's default of 100 starts 100 asyncio tasks for every response (~1 ms a page).
 CONCURRENT_ITEMS = 4
 STATS_CLASS = "alinea_crawler.stats.StatsCollector"  # Scrapy's, without a per-attribute deprecation shim
+# Scrapy reads each callback's source (inspect + ast) to warn about a generator returning a value; its
+# cache is keyed by bound methods that die with their request, so it re-parsed callbacks on most responses
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- Items and output -------------------------------------------------------
 ITEM_PIPELINES = {

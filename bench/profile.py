@@ -50,6 +50,7 @@ CATEGORIES: list[tuple[str, str]] = [
 RULES = [(name, re.compile(pattern)) for name, pattern in CATEGORIES]
 OTHER = "engine/other"
 STARTUP = "start-up"
+THREADS = "other threads"
 IDLE = re.compile(r"^(Condition\.wait|Queue\.get|EpollSelector\.select) ")
 IMPORT = re.compile(r"<frozen importlib")
 EVENT_LOOP = re.compile(r"run_forever|Reactor\.run ")  # the crawl proper runs inside the reactor's loop
@@ -57,6 +58,8 @@ EVENT_LOOP = re.compile(r"run_forever|Reactor\.run ")  # the crawl proper runs i
 
 def category(stack: list[str]) -> str:
     """An import anywhere, or anything outside the reactor's loop, is start-up; else the innermost component."""
+    if stack[0].startswith("Thread._bootstrap "):  # a helper thread (Twisted's thread pool, a process pool's)
+        return THREADS
     if any(IMPORT.search(frame) for frame in stack) or not any(EVENT_LOOP.search(frame) for frame in stack):
         return STARTUP
     for frame in reversed(stack):
@@ -101,8 +104,8 @@ def profile(articles: int, rate: int, keep: Path | None = None) -> dict:
     rows = {name: {"samples": counts.get(name, 0), "cpu_s": round(counts.get(name, 0) / rate, 3),
                    "share": round(counts.get(name, 0) / total, 4),
                    "ms_per_page": round(counts.get(name, 0) / rate * 1000 / pages, 3)}
-            for name in [STARTUP, *(n for n, _ in CATEGORIES), OTHER]}
-    per_page = sum(r["ms_per_page"] for n, r in rows.items() if n != STARTUP)
+            for name in [STARTUP, *(n for n, _ in CATEGORIES), OTHER, THREADS]}
+    per_page = sum(r["ms_per_page"] for n, r in rows.items() if n not in (STARTUP, THREADS))
     return {"articles": articles, "rate_hz": rate, "pages": pages, "items": stats.get("item_scraped_count"),
             "wall_s": round(wall, 2), "elapsed_s": stats.get("elapsed_time_seconds"),
             "cpu_s": round(total / rate, 2), "left_out_s": round(left_out / rate, 2),

@@ -387,6 +387,15 @@ class ArchivedRecordReader:
         self.handles.clear()
 
 
+def archived_response(url: str, status: int, header_list: list[tuple[str, str]], body: bytes,
+                      request: Request | None = None) -> Response:
+    headers = Headers()
+    for name, value in header_list:
+        headers.appendlist(name, value)
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url=url, status=status, headers=headers, body=body, request=request, flags=[REPLAYED])
+
+
 def parse_response_record(data: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
     """(status, headers, body) of one whole response record (a gzip member or plain), when it is
     the plain shape: CRLF lines, a Content-Length, ASCII HTTP headers without folded lines; else None."""
@@ -447,23 +456,20 @@ class WarcReplayMiddleware:
         # Answers in archive order (a retried page: its failure, then its success); the last one repeats.
         served = self.served[key]
         self.served[key] = served + 1
-        status, header_list, body = self.reader.read_response(locations[min(served, len(locations) - 1)])
+        location = locations[min(served, len(locations) - 1)]
+        status, header_list, body = self.reader.read_response(location)
         if via := self.archive.vias.get(key):
             request.meta["via"] = via
         self.crawler.stats.inc_value(WARC.format(what="replayed"))
         response = self.response(request, status, header_list, body)
         if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS \
-                and isinstance(response, TextResponse) and await self.readers.read(response):
+                and isinstance(response, TextResponse) and await self.readers.read(location, response):
             self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
         return response
 
     @staticmethod
     def response(request: Request, status: int, header_list: list[tuple[str, str]], body: bytes) -> Response:
-        headers = Headers()
-        for name, value in header_list:
-            headers.appendlist(name, value)
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return cls(url=request.url, status=status, headers=headers, body=body, request=request, flags=[REPLAYED])
+        return archived_response(request.url, status, header_list, body, request)
 
     async def learn_from_browser_answers(self, spider: Spider) -> None:
         """Show the spider, before it starts, what its browser saw while rendering (the related-list endpoint).
@@ -481,9 +487,16 @@ class WarcReplayMiddleware:
                 await callback(ArchivedBrowserResponse(record, body, page_url))
 
 
-def read_article(text: str, url: str) -> ArticlePage | None:
-    """What the spider's ``extract`` does with an article page, in a worker process."""
-    return extract_article(parse_html(text), url)
+_WORKER_FILES = ArchivedRecordReader()  # a worker process's open archive files
+
+
+def read_archived_article(location: Location, url: str) -> ArticlePage | None:
+    """In a worker process: the archived page as the replay answers it, read as the spider's ``extract`` does.
+
+    The worker reads the record itself: only its location crosses between the processes, not the page.
+    """
+    response = archived_response(url, *_WORKER_FILES.read_response(location))
+    return extract_article(parse_html(response.text), url)
 
 
 def _warm_up() -> None:
@@ -494,8 +507,9 @@ class ExtractionPool:
     """Article pages read by the page objects in worker processes while the crawl goes on.
 
     The page objects are pure (text and URL in, an ``ArticlePage`` out), and reading a page is
-    most of a replayed page's cost: the replay hands each archived article page to a worker
-    and the spider gets the worker's reading in ``request.meta[EXTRACTED]``. Navigation,
+    most of a replayed page's cost: the replay hands where each archived article page lies to a
+    worker, which reads and extracts it, and the spider gets the worker's reading in
+    ``request.meta[EXTRACTED]``. Navigation,
     pipelines, feeds, the ledger and the report stay in the one crawl process, unchanged. A
     page whose reading raised is read again in the crawl (its error then arises where it
     always did); if the pool breaks, every page is read in the crawl from then on.
@@ -505,12 +519,12 @@ class ExtractionPool:
         self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(processes, mp_context=get_context("fork"))
         self.executor.submit(_warm_up).result()
 
-    async def read(self, response: TextResponse) -> bool:
-        """The page read by a worker into ``response.meta[EXTRACTED]``; False if it was not."""
+    async def read(self, location: Location, response: TextResponse) -> bool:
+        """The page (archived at ``location``) read by a worker into ``response.meta[EXTRACTED]``; False if not."""
         if self.executor is None:
             return False
         try:
-            page = await asyncio.wrap_future(self.executor.submit(read_article, response.text, response.url))
+            page = await asyncio.wrap_future(self.executor.submit(read_archived_article, location, response.url))
         except BrokenProcessPool:
             logger.warning("the extraction worker processes stopped; article pages are read in the crawl process")
             self.executor = None

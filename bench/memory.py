@@ -25,7 +25,7 @@ PROBE = {"bench.memprobe.TraceMallocProbe": 900, "alinea_crawler.extensions.Craw
 
 def peak_rss(articles: int, settings: dict | None = None) -> tuple[float, int]:
     with Replica(articles=articles, seed=2021) as replica:
-        run = run_crawl(replica.url, settings=settings, sample_rss=True)
+        run = run_crawl(replica.url, settings=settings, sample_rss=True, timeout=1800)  # a loaded machine is slow
     if run.returncode != 0:
         raise SystemExit(f"crawl failed (rc {run.returncode}):\n{run.log[-2000:]}")
     return run.peak_rss_mb, run.items

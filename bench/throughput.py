@@ -1,6 +1,6 @@
 """Crawl throughput: our full crawl against a bare spider on the same replica, same run.
 
-    .venv/bin/python -m bench.throughput [--articles 2000] [--runs 3]
+    .venv/bin/python -m bench.throughput [--articles 2000] [--runs 3] [--baseline-repo CHECKOUT]
 
 The bare spider (``bench/bare_spider.py``) follows every link of the site and yields its
 URL: Scrapy's own cost per page (download, scheduling, one parse for the links, a
@@ -41,7 +41,7 @@ def bare_crawl(articles: int) -> dict[str, float]:
                 "-s", "ROBOTSTXT_OBEY=1", "-O", str(Path(empty) / "items.jsonl")]
         for name, value in BENCH_PROFILE.items():
             argv += ["-s", f"{name}={value}"]
-        code, wall, _, log = _run_measured(argv, False, 280, cwd=Path(empty))
+        code, wall, _, log = _run_measured(argv, False, 1200, cwd=Path(empty))
     if code != 0:
         raise SystemExit(f"bare spider failed:\n{log[-2000:]}")
     pages = int(re.search(r"'response_received_count': (\d+)", log)[1])
@@ -50,10 +50,10 @@ def bare_crawl(articles: int) -> dict[str, float]:
             "elapsed_pages_per_s": pages / elapsed, "load_1m_before": load}
 
 
-def our_crawl(articles: int) -> dict[str, float]:
+def our_crawl(articles: int, repo: Path = REPO) -> dict[str, float]:
     load = os.getloadavg()[0]
     with Replica(articles=articles, seed=2021) as replica:
-        run = run_crawl(replica.url)
+        run = run_crawl(replica.url, timeout=1200, repo=repo)
         expected = len(replica.site.listed_articles)
     if run.returncode != 0 or run.items != expected:
         raise SystemExit(f"crawl failed (rc {run.returncode}, {run.items} items of {expected}):\n{run.log[-2000:]}")
@@ -71,18 +71,27 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--label", default="after", help="the key in results/throughput.json (before, after)")
+    parser.add_argument("--baseline-repo", type=Path,
+                        help="also crawl with this checkout's code (an earlier commit), in the same alternation")
     opts = parser.parse_args()
 
-    bare, ours = [], []
+    bare, ours, baseline = [], [], []
     for n in range(opts.runs):
         bare.append(bare_crawl(opts.articles))
+        if opts.baseline_repo:
+            baseline.append(our_crawl(opts.articles, opts.baseline_repo.resolve()))
         ours.append(our_crawl(opts.articles))
         print(f"run {n + 1}: bare {bare[-1]['pages_per_s']:.1f} pages/s ({bare[-1]['wall_s']:.1f} s), "
-              f"alinea {ours[-1]['pages_per_s']:.1f} pages/s ({ours[-1]['wall_s']:.1f} s)", flush=True)
+              + (f"baseline {baseline[-1]['pages_per_s']:.1f} pages/s ({baseline[-1]['wall_s']:.1f} s), "
+                 if baseline else "")
+              + f"alinea {ours[-1]['pages_per_s']:.1f} pages/s ({ours[-1]['wall_s']:.1f} s)", flush=True)
 
+    crawls = [("bare_spider", bare), *([("baseline_crawl", baseline)] if baseline else []), ("alinea_crawl", ours)]
     summary = {name: {key: spread([r[key] for r in runs]) for key in ("pages_per_s", "elapsed_pages_per_s", "wall_s")}
-               for name, runs in (("bare_spider", bare), ("alinea_crawl", ours))}
+               for name, runs in crawls}
     ratios = {key: spread([o[key] / b[key] for o, b in zip(ours, bare)]) for key in ("pages_per_s", "elapsed_pages_per_s")}
+    if baseline:
+        ratios["baseline_pages_per_s"] = spread([o["pages_per_s"] / b["pages_per_s"] for o, b in zip(baseline, bare)])
     print()
     print_table(["run", "pages/s (median)", "min", "max", "elapsed pages/s", "wall s"],
                 [[name, s["pages_per_s"]["median"], s["pages_per_s"]["min"], s["pages_per_s"]["max"],
@@ -91,11 +100,16 @@ def main() -> None:
     print(f"\nratio alinea / bare spider, pages/s by wall time: {wall['median']:.2f} "
           f"({wall['min']:.2f}-{wall['max']:.2f}); by Scrapy's elapsed time: {elapsed['median']:.2f} "
           f"({elapsed['min']:.2f}-{elapsed['max']:.2f})  (target >= {TARGET})")
+    if baseline:
+        before = ratios["baseline_pages_per_s"]
+        print(f"baseline ({opts.baseline_repo}) / bare spider, by wall time: {before['median']:.2f} "
+              f"({before['min']:.2f}-{before['max']:.2f})")
     previous = json.loads(RESULT.read_text()) if RESULT.exists() else {}
     measured = {**previous.get("measured", {}), opts.label: {
         "articles": opts.articles, "runs": opts.runs, "profile": BENCH_PROFILE,
         "spider_args": {"render": "never", "related_depth": 0}, "summary": summary, "ratios": ratios,
-        "target_ratio": TARGET, "met": wall["median"] >= TARGET, "raw": {"bare_spider": bare, "alinea_crawl": ours}}}
+        "target_ratio": TARGET, "met": wall["median"] >= TARGET, "baseline_repo": str(opts.baseline_repo or ""),
+        "raw": {"bare_spider": bare, "alinea_crawl": ours, "baseline_crawl": baseline}}}
     write_result("throughput", {"measured": measured})
 
 

@@ -30,6 +30,7 @@ SLOWED_DOWN = "alinea/retry/slowed_down"  # the site paused for an overload sign
 PAUSED_SECONDS = "alinea/retry/paused_seconds"  # total seconds of those pauses
 # pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files, read_by_workers (from_warc)
 WARC = "alinea/warc/{what}"
+FEED_CUT = "alinea/feed_cut/{feed}"  # stdout: articles written before the reader closed the pipe
 FAILURES = "alinea/failures"  # pages listed in the crawl report (requests given up, articles dropped as broken)
 FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-zero
 

@@ -462,7 +462,8 @@ class WarcReplayMiddleware:
             request.meta["via"] = via
         self.crawler.stats.inc_value(WARC.format(what="replayed"))
         response = self.response(request, status, header_list, body)
-        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS \
+        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS and status == 200 \
                 and isinstance(response, TextResponse) and await self.readers.read(location, response):
             self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
         return response

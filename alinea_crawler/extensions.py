@@ -6,7 +6,9 @@ Scrapy's own ``spider_error``, and ``item_dropped`` for articles dropped as
 broken (no title, body or date; a duplicate or an article out of the date range
 is no failure). They are counted as they come (``alinea/failures``), logged at
 close, and — when ``ALINEA_REPORT_FILE`` is set — written with the final stats
-and the article ledger's account as JSON next to the exports.
+and the article ledger's account as JSON next to the exports, with the
+completeness account (``completeness.py``: sitemap articles no listing
+reached, empty sections, listings cut short).
 
 Every crawl ends with a short summary block at INFO (``SUMMARY_EXAMPLE`` in
 README.md): articles discovered, exported, skipped, dropped and failed by
@@ -33,6 +35,7 @@ from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FeedExporter
 from twisted.python.failure import Failure
 
+from . import completeness
 from .stats import DRIFT_WARNING, FAILED, FAILURES
 
 logger = logging.getLogger(__name__)
@@ -104,12 +107,14 @@ class CrawlReport:
         from .ledger import ArticleLedger  # the ledger listens to this module's page_failed signal
 
         stats = self.crawler.stats
+        ledger = ArticleLedger.of(self.crawler)
+        found = completeness.account(getattr(spider, "listings", None), ledger)
+        completeness.record_stats(stats, found)
         stats.set_value(FAILURES, len(self.failures))
         if self.failures:
             lines = "\n".join(f"  {f['url']} ({f['kind']}): {f['reason']}" for f in self.failures)
             logger.warning("%d page(s) failed:\n%s", len(self.failures), lines)
-        ledger = ArticleLedger.of(self.crawler)
-        logger.info("%s", "\n".join(summary_lines(stats.get_stats(), ledger, self.feed_files(), reason)))
+        logger.info("%s", "\n".join(summary_lines(stats.get_stats(), ledger, self.feed_files(), reason, found)))
         logger.debug("Scrapy stats:\n%s", json.dumps(stats.get_stats(), indent=1, default=str, sort_keys=True))
         if not self.path_template:
             return
@@ -122,6 +127,7 @@ class CrawlReport:
             "failures": self.failures,
             "articles": {"discovered": len(ledger.entries), **ledger.fate_counts()},
             "unaccounted": [{"url": e.url, "via": e.via} for e in ledger.unaccounted()],
+            "completeness": found,
             "stats": stats.get_stats(),
         }
         path.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
@@ -147,7 +153,8 @@ FATE_LABELS = {
 }
 
 
-def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], reason: str) -> list[str]:
+def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], reason: str,
+                  found: dict[str, Any] | None = None) -> list[str]:
     """The end-of-crawl block: what happened to the articles, the files and the verdict, in a few lines."""
     counts = ledger.fate_counts()
     started = stats.get("start_time")
@@ -167,6 +174,7 @@ def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], r
     for path, count in files:
         state = "EMPTY: the crawl failed" if failed and not count else "partial: the crawl failed" if failed else "complete"
         lines.append(f"  file                 {path}: {count} articles, {state}")
+    lines += completeness.summary_lines(found) if found else []
     if drift := stats.get(DRIFT_WARNING):
         lines.append(f"  warning              {drift}")
     lines.append(f"  verdict              {'FAILED: ' + failed if failed else 'OK'}")

@@ -292,13 +292,19 @@ class AlineaSpider(scrapy.Spider):
         stats.inc_value(keys.LISTING_ANSWER.format(shape=answer.shape))
         if answer.cards:
             self.answer_shapes_read.add(answer.shape)
-        elif answer.shape not in self.answer_shapes_read and answer.shape != "text":
+        elif not self.shape_known(answer.shape):
             content_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0] or "no type"
             if not stats.get_value(keys.LISTING_NO_LINKS.format(shape=answer.shape)):
                 self.logger.warning("%s answered %s without article links: %s", what, content_type, response.url)
             stats.inc_value(keys.LISTING_NO_LINKS.format(shape=answer.shape))
             self.note_stop(listing, response.url, "no_links")
         return answer.cards
+
+    def shape_known(self, shape: str) -> bool:
+        """An empty answer of a shape that gave cards before is a listing's end (``{"html": ""}`` after
+        ``json_html`` pages too); an empty body says nothing."""
+        read = self.answer_shapes_read
+        return shape == "text" or shape in read or (shape == "json" and bool(read & {"json_html", "json_objects"}))
 
     def listed_cards(self, listing: str, cards: list[Card], via: str) -> Iterator[scrapy.Request]:
         """The home feed's and /indeks's cards also name sections; a section's are its own."""
@@ -423,13 +429,13 @@ class AlineaSpider(scrapy.Spider):
             stats.inc_value(keys.SITEMAP.format(what="not_article"))
             return
         stats.inc_value(keys.SITEMAP.format(what="articles"))
-        self.ledger.discovered(code, canonical_url(entry.loc), sitemap_url, sitemap=sitemap_url)
         published, lastmod = parse_id_datetime(entry.published), parse_id_datetime(entry.lastmod)
         if reason := self.outside_range(published, lastmod):
             stats.inc_value(keys.SITEMAP.format(what="out_of_range"))
-            self.ledger.settle(code, "out_of_range", reason)
+            self.ledger.settle(self.discover(entry.loc, sitemap_url, sitemap=sitemap_url), "out_of_range", reason)
             return
-        for request in self.article_requests(entry.loc, via=sitemap_url, depth=0, listed_date=entry.published):
+        for request in self.article_requests(entry.loc, via=sitemap_url, depth=0, listed_date=entry.published,
+                                             sitemap=sitemap_url):
             if lastmod:  # an incremental run revisits a known article the sitemap says changed
                 request.meta["lastmod"] = lastmod.isoformat()
             yield request
@@ -663,14 +669,14 @@ class AlineaSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------
 
-    def article_requests(self, url: str, via: str | None, depth: int,
-                         listed_date: str | None = None) -> Iterator[scrapy.Request]:
+    def article_requests(self, url: str, via: str | None, depth: int, listed_date: str | None = None,
+                         sitemap: str | None = None) -> Iterator[scrapy.Request]:
         """The request for this article, unless this crawl already asked for it.
 
         An article first reached through related links and later found in a listing
         counts as listed: its own related links are then followed after all.
         """
-        code = self.discover(url, via)
+        code = self.discover(url, via, sitemap)
         if code and self.outside_sections(url):
             self.ledger.settle(code, "other_section", article_section(url) or "")
             return
@@ -688,13 +694,13 @@ class AlineaSpider(scrapy.Spider):
                 parent_url, related = self.unfollowed.pop(code)
                 yield from self.related_requests(parent_url, related, depth + 1)
 
-    def discover(self, url: str, via: str | None) -> str | None:
-        """Enter a same-site article in the ledger (first ``via`` wins); its id."""
+    def discover(self, url: str, via: str | None, sitemap: str | None = None) -> str | None:
+        """Enter a same-site article in the ledger (first ``via`` wins, a listing's over a sitemap's); its id."""
         if not same_site(url, self.base_url):
             return None
         code = article_id(url)
         if code:
-            self.ledger.discovered(code, canonical_url(url), via)
+            self.ledger.discovered(code, canonical_url(url), via, sitemap=sitemap)
         return code
 
     def outside_sections(self, url: str) -> bool:

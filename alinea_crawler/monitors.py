@@ -89,7 +89,8 @@ class QualityMonitor(_QualityMonitor):
         failed = _sum(self.stats, keys.REQUEST_ERROR.format(kind=""))
         # pages that reached the spider: 2xx responses but robots.txt and truncated pages
         fetched = _sum(self.stats, "downloader/response_status_count/2") - sum(self.stats.get(key, 0) for key in (
-            "robotstxt/response_count", "retry/reason_count/truncated HTML", keys.REJECTED.format(reason="truncated_html")))
+            "robotstxt/response_count", keys.SITEMAP.format(what="robots"), "retry/reason_count/truncated HTML",
+            keys.REJECTED.format(reason="truncated_html")))
         self.check_rate(failed, fetched + failed, "pages failed", "ALINEA_MAX_ERROR_RATE")
 
     @monitors.name("dropped articles")

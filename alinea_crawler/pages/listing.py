@@ -147,7 +147,7 @@ def listing_answer(text: str, base_url: str) -> ListingAnswer:
     if stripped[:1] in ("{", "["):
         try:
             data = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON after all, or nested past the parser's depth
             data = None
         if data is not None:
             return _json_answer(data, base_url)

@@ -371,6 +371,7 @@ class AlineaSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """robots.txt's ``Sitemap:`` lines; ``/sitemap.xml`` when it names none."""
+        self.crawler.stats.inc_value(keys.SITEMAP.format(what="robots"))  # no content page (the error rate)
         urls = robots_sitemaps(response.body, response.url)
         if not urls:
             yield from self.default_sitemap(response.url)

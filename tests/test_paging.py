@@ -286,3 +286,27 @@ def test_an_article_with_more_pages_than_the_limit_is_dropped_not_cut():
     assert not [o for o in s.parse_article_page(article_page(nxt.url, SECOND, pager(2, 5)), **nxt.cb_kwargs)
                 if isinstance(o, ArticleItem)]
     assert s.crawler.stats.get_value("alinea/article/partial_dropped") == 1
+
+
+# ---------------------------------------------------------------- incremental runs
+
+def test_incremental_revisits_a_known_article_whose_sitemap_lastmod_is_recent_and_stops_numbered_pages(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.test_incremental import make_middleware, output, record_published, stat
+
+    mw = make_middleware(tmp_path, ALINEA_REVISIT_DAYS=2)
+    old = (datetime.now(timezone.utc) - timedelta(days=30)).isoformat()
+    record_published(mw, ["bAAAAAAAA", "bBBBBBBBB", "bCCCCCCCC"], old)
+    changed, unchanged, listed = (Request(url, meta={"kind": "article"}) for url in (A, B, C))
+    changed.meta["lastmod"] = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat()
+    unchanged.meta["lastmod"] = old
+    assert [r.url for r in output(mw, [changed, unchanged, listed])] == [A]
+    assert (stat(mw, "revisited"), stat(mw, "skipped")) == (1, 2)
+    # a numbered page (HTML or JSON) whose cards are all known: its next page is not asked for
+    next_page = Request(f"{BASE}/politik?page=3", meta={"kind": "page"})
+    known_html = html_response(f"{BASE}/politik?page=2", page(cards(B, C)))
+    known_json = json_response(f"{BASE}/api/politik?page=2", {"data": [{"url": B}, {"url": C}]})
+    assert not output(mw, [next_page], known_html) and not output(mw, [next_page], known_json)
+    assert output(mw, [next_page], html_response(f"{BASE}/politik?page=2", page(cards(B, D))))
+    assert stat(mw, "listing_stopped") == 2

@@ -74,12 +74,15 @@ def article_pager(sel: Selector, url: str) -> ArticlePager:
 
 
 def _next_url(sel: Selector, url: str, current: int, accept) -> str | None:
-    links = [(href, _words(a)) for a in sel.xpath(_LINKS) if (href := _same_site(url, a.attrib["href"]))]
+    """rel=next first, then a link saying "next", then the numbered link one past ``current``."""
     rel_next = [_same_site(url, href) for href in sel.xpath(
         "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
         " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall()]
-    worded = [href for href, words in links if _NEXT_WORDS.match(words)]
-    numbered = [href for href, words in links if page_number(href) == current + 1]
+    # only links to a later page of this listing or article are worth reading (most of a page's links are not)
+    links = [(href, a) for a in sel.xpath(_LINKS)
+             if (href := _same_site(url, a.attrib["href"])) and href != url and accept(href)]
+    worded = [href for href, a in links if _NEXT_WORDS.match(_words(a))]
+    numbered = [href for href, _ in links if page_number(href) == current + 1]
     return next((href for href in [*rel_next, *worded, *numbered] if href and href != url and accept(href)), None)
 
 

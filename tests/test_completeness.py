@@ -107,3 +107,36 @@ def test_an_error_in_any_callback_fails_the_crawl(tmp_path, kind):
     assert result.returncode == 1
     assert "1 page(s) raised an error in the spider (ValueError 1; see the log)" in result.report["failed"]
     assert "[Spidermon] Quality/no callback errors... FAIL" in result.log
+
+
+@pytest.mark.timeout(300)
+def test_listings_cut_short_and_sitemap_articles_never_reached_are_said_out_loud(tmp_path):
+    """max_pages=1: numbered listings stop at page 1, so the sitemap names articles no listing reached."""
+    with Replica(**{**LARAVEL, "articles": 90}, more_format="json_html") as replica:
+        result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never", "max_pages": "1",
+                                      "follow_related": "0"})
+    assert result.returncode == 0, result.report.get("failed")
+    found = result.report["completeness"]
+    stops = found["listings_stopped_early"]
+    assert stops and {stop["reason"] for stop in stops} == {"max_pages"}
+    assert {stop["listing"] for stop in stops} >= {"indeks", "home"}
+    assert result.stats["alinea/completeness/listings_stopped_early"] == len(stops)
+    assert f"listings cut short   {len(stops)} (max_pages {len(stops)})" in result.log
+    # beyond the articles listed only there, the sitemap names those on the pages not read
+    assert len(found["sitemap_only"]) > len([a for a in replica.site.articles if a.reach == "sitemap"])
+
+
+def test_sections_of_the_navigation_that_gave_no_article_are_named():
+    from alinea_crawler.completeness import account, summary_lines
+    from tests.test_navigation import BASE, html_response, page
+    from tests.test_paging import with_ledger
+
+    s, ledger = with_ledger()
+    nav = '<nav class="main-nav"><a href="/bisnis">Bisnis</a><a href="/kolom">Kolom</a></nav>'
+    list(s.parse_home(html_response(BASE + "/", page(nav))))
+    list(s.parse_section(html_response(f"{BASE}/bisnis", page(
+        f'<div class="box1"><a href="{BASE}/bisnis/judul-bAAAAAAAA">t</a></div>')), "bisnis"))
+    list(s.parse_section(html_response(f"{BASE}/kolom", page("<p>Belum ada tulisan</p>")), "kolom"))
+    found = account(s.listings, ledger)
+    assert found["sections_without_articles"] == ["kolom"]
+    assert "  empty sections       1 in the navigation gave no article: kolom" in summary_lines(found)

@@ -580,8 +580,12 @@ class AlineaSpider(scrapy.Spider):
             **shared,
             article_id=page.article_id or article_id(response.url),
             modified_at=page.modified_at_raw,
-            discovered_from=self.ledger.via(page.article_id or article_id(response.url), response.meta.get("via")),
+            discovered_from=self.discovered_from(page.article_id or article_id(response.url), response.meta.get("via")),
         )
+
+    def discovered_from(self, code: str | None, via: str | None) -> str | None:
+        """The page that linked the request; for a sitemap's request, a listing that named the article since."""
+        return self.ledger.via(code, via) if via in self.sitemaps_requested else via
 
     def finish_article(self, item: ArticleItem, depth: int) -> Iterator[Any]:
         """The item, then its related articles while the depth allows."""

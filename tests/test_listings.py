@@ -207,3 +207,11 @@ def test_a_million_urls_are_read_up_to_the_limit_in_bounded_memory():
     assert read.truncated and len(read.entries) == 20_000
     assert read.entries[-1].loc == f"{BASE}/arsip/a-b{19_999:08d}"
     assert peak < 64 * MiB  # entries read and freed one by one, not the whole tree
+
+
+@pytest.mark.parametrize("body", ['<button class="load-more" data-url="/politik?page=2">Muat lebih banyak</button>',
+                                  '<a class="btn" href="/politik?page=2">Muat Lebih Banyak</a>',
+                                  '<div id="more" data-next-url="/politik/page/2"></div>'])
+def test_a_load_more_button_that_names_the_next_page_is_a_pager(body):
+    assert next_listing_url(sel(body), f"{BASE}/politik") in (f"{BASE}/politik?page=2", f"{BASE}/politik/page/2")
+    assert next_listing_url(sel(body.replace("politik", "bisnis")), f"{BASE}/politik") is None

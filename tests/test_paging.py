@@ -130,8 +130,8 @@ def test_robots_names_the_sitemaps_else_sitemap_xml_is_tried_and_its_absence_is_
     bare = TextResponse(f"{BASE}/robots.txt", body=b"User-agent: *\n", request=Request(f"{BASE}/robots.txt"))
     [default] = s.parse_robots(bare)
     assert default.url == f"{BASE}/sitemap.xml" and default.meta["kind"] == "sitemap"
-    s.sitemap_failed(_http_failure(default, 404))
-    assert s.crawler.stats.get_value("alinea/sitemap/absent") == 1
+    [next_place] = s.sitemap_failed(_http_failure(default, 404))
+    assert next_place.url == f"{BASE}/sitemap_index.xml"
     assert not s.crawler.stats.get_value("alinea/request_error/sitemap")
 
 
@@ -310,3 +310,33 @@ def test_incremental_revisits_a_known_article_whose_sitemap_lastmod_is_recent_an
     assert not output(mw, [next_page], known_html) and not output(mw, [next_page], known_json)
     assert output(mw, [next_page], html_response(f"{BASE}/politik?page=2", page(cards(B, D))))
     assert stat(mw, "listing_stopped") == 2
+
+
+def test_without_a_sitemap_in_robots_the_conventional_places_are_tried_in_turn():
+    from alinea_crawler.spiders.alinea import CONVENTIONAL_SITEMAPS
+
+    s = spider()
+    [request] = s.default_sitemap(f"{BASE}/robots.txt")
+    asked = [request.url]
+    while True:
+        following = list(s.sitemap_failed(_http_failure(request, 404)) or [])
+        if not following:
+            break
+        [request] = following
+        asked.append(request.url)
+    assert asked == [BASE + path for path in CONVENTIONAL_SITEMAPS]
+    assert s.crawler.stats.get_value("alinea/sitemap/absent") == 1
+    # a sitemap robots.txt named that fails is a failure like any page
+    named = Request(f"{BASE}/named.xml", meta={"kind": "sitemap"})
+    assert not list(s.sitemap_failed(_http_failure(named, 404)) or [])
+    assert s.crawler.stats.get_value("alinea/request_error/sitemap") == 1
+
+
+def test_an_index_skips_sitemaps_last_changed_before_since():
+    s = spider(since="2026-11-01")
+    index = (f'<sitemapindex {NS}><sitemap><loc>{BASE}/2019-01.xml</loc><lastmod>2019-01-31</lastmod></sitemap>'
+             f'<sitemap><loc>{BASE}/2026-11.xml</loc><lastmod>2026-11-20</lastmod></sitemap>'
+             f'<sitemap><loc>{BASE}/undated.xml</loc></sitemap></sitemapindex>').encode()
+    asked = [r.url for r in s.parse_sitemap(sitemap_response(f"{BASE}/sitemap.xml", index), depth=0)]
+    assert asked == [f"{BASE}/2026-11.xml", f"{BASE}/undated.xml"]
+    assert s.crawler.stats.get_value("alinea/sitemap/skipped_before_since") == 1

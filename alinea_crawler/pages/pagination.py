@@ -2,8 +2,9 @@
 
 A next page is found the way a reader finds it, in this order: the page's own
 ``rel="next"`` (``<link>`` or ``<a>``), a link saying "next" ("Selanjutnya",
-"Berikutnya", "Next", "»"), or the numbered link one past the current page
-(``?page=N``, ``?p=N``, ``?halaman=N``, ``/page/N``). A listing's next page
+"Berikutnya", "Next", "»", "Muat lebih banyak"), the numbered link one past the
+current page (``?page=N``, ``?p=N``, ``?halaman=N``, ``/page/N``), or a
+"load more" button's ``data-next-url``/``data-url``/``data-href``. A listing's next page
 stays on the listing (same path once the page part is removed); an article's
 next page is the same article (same article id). Pure: Selector + URL in, URLs out.
 """
@@ -22,7 +23,9 @@ from .common import clean_text
 PAGE_PARAMS = ("page", "p", "halaman", "hal")
 _PATH_PAGE = re.compile(r"/(?:page|halaman|hal)/(\d+)/?$")
 _NEXT_WORDS = re.compile(r"^(selanjutnya|berikutnya|lanjut|next|next page|halaman berikutnya|older posts"
-                         r"|»|›|>|>>|→)\s*(»|›|>|→)?$")
+                         r"|(muat|lihat|tampilkan|load) (lebih banyak|lainnya|more)|more|»|›|>|>>|→)\s*(»|›|>|→)?$")
+# A "load more" button may carry its next page in an attribute rather than an href.
+_NEXT_ATTRIBUTES = ("data-next-url", "data-next-page-url", "data-next", "data-url", "data-href")
 _SINGLE_WORDS = re.compile(r"^(tampilkan|lihat|baca) (semua|seluruh|dalam satu halaman)|^(show|view) all"
                            r"|satu halaman$|single page$")
 _SINGLE_VALUES = {"all", "semua", "full", "single", "1"}  # ?page=all, ?showall=1, ?single=1 …
@@ -83,7 +86,9 @@ def _next_url(sel: Selector, url: str, current: int, accept) -> str | None:
              if (href := _same_site(url, a.attrib["href"])) and href != url and accept(href)]
     worded = [href for href, a in links if _NEXT_WORDS.match(_words(a))]
     numbered = [href for href, _ in links if page_number(href) == current + 1]
-    return next((href for href in [*rel_next, *worded, *numbered] if href and href != url and accept(href)), None)
+    buttons = [_same_site(url, value) for name in _NEXT_ATTRIBUTES for value in sel.xpath(f"//*/@{name}").getall()]
+    return next((href for href in [*rel_next, *worded, *numbered, *buttons] if href and href != url and accept(href)),
+                None)
 
 
 def _single_view(sel: Selector, url: str, code: str | None) -> str | None:

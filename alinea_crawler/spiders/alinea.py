@@ -76,6 +76,8 @@ MORE_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "text/html, */*"
 # Listing stops that leave a listing unread (an empty page, repeated cards and the incremental stop are its end).
 EARLY_STOPS = frozenset({"max_pages", "since", "no_token", "failed", "no_links"})
 SITEMAP_PROTOCOL_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, when DOWNLOAD_MAXSIZE is off
+# Where sites put their sitemap when robots.txt names none (the convention, WordPress/Yoast, news plugins), in order.
+CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/sitemap-news.xml")
 
 
 class AlineaSpider(scrapy.Spider):
@@ -379,14 +381,15 @@ class AlineaSpider(scrapy.Spider):
             yield from self.sitemap_requests(url, depth=0, via=response.url)
 
     def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        if failure.check(HttpError):  # no robots.txt: the conventional place
+        if failure.check(HttpError):  # no robots.txt: the conventional places
             yield from self.default_sitemap(failure.request.url)
         else:
             self.on_error(failure)
 
-    def default_sitemap(self, via: str) -> Iterator[scrapy.Request]:
-        for request in self.sitemap_requests(self.url("/sitemap.xml"), depth=0, via=via):
-            request.meta["default_sitemap"] = True
+    def default_sitemap(self, via: str, tried: int = 0) -> Iterator[scrapy.Request]:
+        """The ``tried``-th conventional sitemap place (each tried only when the one before answered 404)."""
+        for request in self.sitemap_requests(self.url(CONVENTIONAL_SITEMAPS[tried]), depth=0, via=via):
+            request.meta["default_sitemap"] = tried
             yield request
 
     def sitemap_requests(self, url: str, depth: int, via: str) -> Iterator[scrapy.Request]:
@@ -418,10 +421,16 @@ class AlineaSpider(scrapy.Spider):
             self.refuse_sitemap(response.url, "too_many_urls", f"more than {max_entries} entries, "
                                                                f"the first {max_entries} read")
         for entry in sitemap.entries:
-            if sitemap.is_index:
-                yield from self.sitemap_requests(entry.loc, depth + 1, via=response.url)
-            else:
+            if not sitemap.is_index:
                 yield from self.sitemap_article(entry, response.url)
+            elif self.changed_before_since(entry):  # an archive sitemap (a month long past): nothing in range
+                stats.inc_value(keys.SITEMAP.format(what="skipped_before_since"))
+            else:
+                yield from self.sitemap_requests(entry.loc, depth + 1, via=response.url)
+
+    def changed_before_since(self, entry: SitemapEntry) -> bool:
+        lastmod = parse_id_datetime(entry.lastmod) if self.args.since else None
+        return lastmod is not None and lastmod < self.args.since
 
     def sitemap_article(self, entry: SitemapEntry, sitemap_url: str) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
@@ -449,16 +458,18 @@ class AlineaSpider(scrapy.Spider):
             return "published after until (sitemap)"
         return None
 
-    def sitemap_failed(self, failure: Failure) -> None:
-        """No /sitemap.xml where robots.txt named none: the site has no sitemap, no failure."""
+    def sitemap_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A conventional place without a sitemap (robots.txt named none): the next place, else no sitemap."""
         request = failure.request
-        if request.meta.get("default_sitemap") and failure.check(HttpError) \
-                and failure.value.response.status in (404, 410):
+        tried = request.meta.get("default_sitemap")
+        if tried is None or not failure.check(HttpError) or failure.value.response.status not in (404, 410):
+            self.on_error(failure)
+        elif tried + 1 < len(CONVENTIONAL_SITEMAPS):
+            yield from self.default_sitemap(request.meta["via"], tried + 1)
+        else:
             self.crawler.stats.inc_value(keys.SITEMAP.format(what="absent"))
-            self.logger.info("no sitemap: robots.txt names none and %s answered %s",
-                             request.url, failure.value.response.status)
-            return
-        self.on_error(failure)
+            self.logger.info("no sitemap: robots.txt names none and %s answer 404",
+                             ", ".join(CONVENTIONAL_SITEMAPS))
 
     def refuse_sitemap(self, url: str, reason: str, detail: str) -> None:
         """One counted, logged refusal: the sitemap (or what is past its limit) is not read."""

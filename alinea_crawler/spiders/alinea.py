@@ -76,8 +76,8 @@ MORE_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "text/html, */*"
 # Listing stops that leave a listing unread (an empty page, repeated cards and the incremental stop are its end).
 EARLY_STOPS = frozenset({"max_pages", "since", "no_token", "failed", "no_links"})
 SITEMAP_PROTOCOL_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, when DOWNLOAD_MAXSIZE is off
-# Where sites put their sitemap when robots.txt names none (the convention, WordPress/Yoast, news plugins), in order.
-CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/sitemap-news.xml")
+# Where sites put their sitemap when robots.txt names none (the protocol's convention, then WordPress's), in order.
+CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
 
 
 class AlineaSpider(scrapy.Spider):

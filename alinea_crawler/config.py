@@ -129,6 +129,8 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_SITEMAP_MAX_URLS": whole(1),
     "ALINEA_SITEMAP_MAX_DEPTH": whole(0),
     "ALINEA_ARTICLE_MAX_PAGES": whole(1),
+    "ALINEA_REPORT_HTML": path_template,
+    "ALINEA_REPORT_CARD": path_template,
     "ALINEA_RETRY_BACKOFF": seconds,
     "ALINEA_RETRY_BACKOFF_MAX": seconds,
     "ALINEA_RETRY_AFTER_MAX": seconds,

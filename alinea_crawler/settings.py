@@ -5,6 +5,7 @@ Every ``ALINEA_*`` setting and every default here is documented in docs/settings
 
 import os
 
+from . import __version__
 from .items import FIELD_NAMES
 
 BOT_NAME = "alinea_crawler"
@@ -13,7 +14,7 @@ NEWSPIDER_MODULE = "alinea_crawler.spiders"
 COMMANDS_MODULE = "alinea_crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
-USER_AGENT = "alinea-crawler/1.0 (+https://github.com/alinea-crawler/alinea-crawler; news archive bot)"
+USER_AGENT = f"alinea-crawler/{__version__} (+https://github.com/alinea-crawler/alinea-crawler; news archive bot)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -77,12 +78,18 @@ FEED_EXPORTERS = {
     "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
+FEED_STORAGES = {"stdout": "alinea_crawler.exporters.StdoutFeedStorage"}  # -o -: stops cleanly when the reader goes
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
     "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
     "alinea_crawler.extensions.CrawlReport": 500,
+    # one progress line per LOGSTATS_INTERVAL from the ledger, in place of Scrapy's "Crawled N pages" line;
+    # after the ledger (its final line is the final account), before the summary
+    "scrapy.extensions.logstats.LogStats": None,
+    "alinea_crawler.progress.ProgressLog": 460,
+    "alinea_crawler.report.hook.DatasetReport": 600,  # ALINEA_REPORT_HTML / ALINEA_REPORT_CARD at the end
 }
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
@@ -103,6 +110,8 @@ ALINEA_SITEMAP_MAX_URLS = 50_000  # entries read from one sitemap (the protocol'
 ALINEA_SITEMAP_MAX_DEPTH = 3  # sitemap indexes nested deeper are refused
 ALINEA_ARTICLE_MAX_PAGES = 20  # an article's own pages followed and joined; one with more is dropped, not cut
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
+ALINEA_REPORT_HTML = None  # e.g. "/data/alinea/report-%(job_id)s.html": the dataset report page at the end
+ALINEA_REPORT_CARD = None  # e.g. "/data/alinea/card-%(job_id)s.md": the dataset card at the end
 
 # --- Quality check at close (Spidermon, alinea_crawler/monitors.py) ----------
 # A failed check sets alinea/failed to a one-paragraph summary: `scrapy crawl` exits 1.
@@ -123,7 +132,10 @@ ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; on by default
 ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
 ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
-SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
+SPIDER_MIDDLEWARES = {
+    "alinea_crawler.incremental.IncrementalMiddleware": 950,  # off unless ALINEA_INCREMENTAL
+    "alinea_crawler.sections.SectionCheckMiddleware": 40,  # -a sections=… against the site (before HttpError, 50)
+}
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
 
 # --- WARC archive (alinea_crawler/warc.py) -----------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -50,6 +51,13 @@ def scrapy_command(workdir: Path, spider_args: dict[str, Any], settings: dict[st
     for feed in feeds:
         argv += ["-O", str(workdir / feed)]
     return argv
+
+
+def closed_port_url() -> str:
+    """The URL of a loopback port nobody listens on: a site that refuses every connection."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def run_crawl(workdir: Path, spider_args: dict[str, Any], settings: dict[str, Any] | None = None,

@@ -120,6 +120,11 @@ ALINEA_RENDER_WAIT_MS = 5000  # longest wait for a JavaScript-filled list to fil
 ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before going back to the browser
 # Rendered pages in a row whose "Berita Lainnya" stays empty (no endpoint learnt) before rendering stops; 0 = no limit
 ALINEA_RENDER_BUDGET = 3
+# Sitemaps (robots.txt Sitemap: lines, else /sitemap.xml) as a way to find articles; refusals: docs/navigation.md
+ALINEA_SITEMAPS = True
+ALINEA_SITEMAP_MAX_URLS = 50_000  # entries read from one sitemap (the protocol's own limit); the rest is refused
+ALINEA_SITEMAP_MAX_DEPTH = 3  # sitemap indexes nested deeper are refused
+ALINEA_ARTICLE_MAX_PAGES = 20  # an article's own pages followed and joined; one with more is dropped, not cut
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
 ALINEA_REPORT_HTML = None  # e.g. "/data/alinea/report-%(job_id)s.html": the dataset report page at the end
 ALINEA_REPORT_CARD = None  # e.g. "/data/alinea/card-%(job_id)s.md": the dataset card at the end

@@ -13,6 +13,13 @@ DRIFT_WARNING = "alinea/drift/warning"  # set to the warning when that share is 
 DATE_UNPARSED = "alinea/date/unparsed"
 MORE_EXHAUSTED = "alinea/more/exhausted"
 MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
+PAGING = "alinea/paging/{what}"  # followed, exhausted, stopped/<reason>: a listing's numbered or rel=next pages
+LISTING_ANSWER = "alinea/listing/answer/{shape}"  # html, json_html, json_objects, json, text: what listings answered
+LISTING_NO_LINKS = "alinea/listing/no_links/{shape}"  # an answer of a shape that never gave a card: no links read
+SITEMAP = "alinea/sitemap/{what}"  # robots, fetched, index, articles, not_article, out_of_range, absent, refused/<reason>, ...
+MULTIPAGE = "alinea/article/multipage"  # articles joined from their own several pages (or single-page view)
+ARTICLE_PAGES = "alinea/article/{what}"  # pages_joined, single_view, partial_dropped
+COMPLETENESS = "alinea/completeness/{what}"  # sitemap_only, sections_without_articles, listings_stopped_early
 REQUEST_ERROR = "alinea/request_error/{kind}"
 ARTICLE_REQUESTED = "alinea/articles/requested"
 ARTICLE_SEEN_AGAIN = "alinea/articles/seen_again"

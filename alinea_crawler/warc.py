@@ -55,8 +55,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .middlewares import PageRejected
-from .pages.article import ArticlePage, extract_article
+from .pages.article import ArticlePage
 from .pages.common import parse_html
+from .pages.pagination import ArticlePager, read_article_page
 from .stats import WARC
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,8 @@ PAGE = "WARC-Alinea-Page"  # on an "xhr" record: the rendered page that asked fo
 KIND = "WARC-Alinea-Kind"  # on a request record: the spider's request kind (article, more, …)
 VIA = "WARC-Alinea-Via"  # on a request record: the page that linked to it (the item's discovered_from)
 REPLAYED = "from_warc"  # response flag of a page answered from the archive
-EXTRACTED = "alinea_extracted"  # request meta during a replay: (the page object's reading,) done by a worker
-EXTRACTED_KINDS = frozenset({"article", "amp"})  # requests whose page the spider reads with extract_article
+EXTRACTED = "alinea_extracted"  # request meta during a replay: (page object's reading, pager) done by a worker
+EXTRACTED_KINDS = frozenset({"article", "amp"})  # requests whose page the spider reads with read_article_page
 DEFAULT_MAX_BYTES = 1_000_000_000
 HOP_BY_HOP = {b"transfer-encoding", b"connection", b"keep-alive"}  # Twisted has already undone these
 
@@ -491,13 +492,13 @@ class WarcReplayMiddleware:
 _WORKER_FILES = ArchivedRecordReader()  # a worker process's open archive files
 
 
-def read_archived_article(location: Location, url: str) -> ArticlePage | None:
+def read_archived_article(location: Location, url: str) -> tuple[ArticlePage | None, ArticlePager]:
     """In a worker process: the archived page as the replay answers it, read as the spider's ``extract`` does.
 
     The worker reads the record itself: only its location crosses between the processes, not the page.
     """
     response = archived_response(url, *_WORKER_FILES.read_response(location))
-    return extract_article(parse_html(response.text), url)
+    return read_article_page(parse_html(response.text), url)
 
 
 def _warm_up() -> None:
@@ -525,14 +526,14 @@ class ExtractionPool:
         if self.executor is None:
             return False
         try:
-            page = await asyncio.wrap_future(self.executor.submit(read_archived_article, location, response.url))
+            reading = await asyncio.wrap_future(self.executor.submit(read_archived_article, location, response.url))
         except BrokenProcessPool:
             logger.warning("the extraction worker processes stopped; article pages are read in the crawl process")
             self.executor = None
             return False
         except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
             return False
-        response.meta[EXTRACTED] = (page,)
+        response.meta[EXTRACTED] = reading
         return True
 
     def close(self) -> None:

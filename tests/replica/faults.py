@@ -114,7 +114,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fault-slow", type=float, default=3.0, help="seconds a slow response takes")
     parser.add_argument("--fault-oversize", type=int, default=2 ** 20, help="bytes an oversized page adds")
     parser.add_argument("--fault-dead", choices=DEAD_MODES, default="",
-                        help="a dead site: HTTP 500 for every page but robots.txt, or for every article")
+                        help="a dead site: HTTP 500 for every page but robots.txt, for every article page "
+                             "(AMP copies work), or for article and AMP pages")
 
 
 def plan_from_options(site: Site, faults: float = 0.0, fault_seed: int = 0, fault_max_in_row: int = 2,

@@ -227,7 +227,7 @@ class ArticleGeneric:
             ("ld", lambda: _one_string(self.ld.get("dateModified"))),
             ("meta", lambda: self.meta("article:modified_time", "og:updated_time", "dateModified")),
             ("generic", lambda: clean_text(next(iter(elements(
-                self.sel, "//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content",
+                self.sel, "//@itemprop[. = 'dateModified']/../@*[name() = 'datetime' or name() = 'content']",
                 css=False)), None))),
         )
 

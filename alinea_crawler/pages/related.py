@@ -14,14 +14,15 @@ from ..urls import absolute, article_id, canonical_url, same_site
 from ..cleaning import baca_juga_boxes
 from .common import elements, wrap
 
-# The CSS translator's test for a class (the cheap contains() first skips most elements early).
-_HAS_CLASS = "@class and contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
+# The CSS translator's test for a class, asked of the class attribute itself (``//*/@class[…]/..``: libxml2
+# then tests only the elements that have one, see ``common.css_to_xpath``); the cheap contains() first.
+_HAS_CLASS = "contains(., '{0}') and contains(concat(' ', normalize-space(.), ' '), ' {0} ')"
 # Inline "Baca juga:" paragraphs: by class, or by their bold "Baca juga" label (in a paragraph, or a line of
 # <br>-separated text: the link right after the label). Boxes of any markup: ``cleaning.baca_juga_boxes``.
 BACA_JUGA_LINKS = (
-    f".//*[{_HAS_CLASS.format('baca-juga')}]//a/@href"
+    f".//*/@class[{_HAS_CLASS.format('baca-juga')}]/..//a/@href"
     " | .//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
-    " | .//*[self::strong or self::b][starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]"
+    " | (.//strong | .//b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]"
     "/following-sibling::*[1][self::a]/@href"
 )
 # The "Berita Lainnya" block: its known class (CSS), else the parent of a heading saying so (XPath).
@@ -32,8 +33,8 @@ RELATED_BLOCKS = (
 )
 # A list the page marks as still loading (a spinner, a skeleton, aria-busy) is not filled yet.
 LOADING = (
-    f"descendant-or-self::*[@aria-busy='true' or {_HAS_CLASS.format('loading')}"
-    f" or {_HAS_CLASS.format('is-loading')} or {_HAS_CLASS.format('skeleton')}]"
+    "descendant-or-self::*/@aria-busy[. = 'true']/.. | descendant-or-self::*/@class["
+    f"{_HAS_CLASS.format('loading')} or {_HAS_CLASS.format('is-loading')} or {_HAS_CLASS.format('skeleton')}]/.."
 )
 
 

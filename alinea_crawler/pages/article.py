@@ -141,14 +141,17 @@ class ArticleGeneric:
     GENERIC_CAPTION_CSS: ClassVar[tuple[str, ...]] = ("figure figcaption",)
     GENERIC_BODY_CSS: ClassVar[tuple[str, ...]] = ("[itemprop=articleBody]", "article")
 
-    def __init__(self, sel: Selector, url: str):
+    def __init__(self, sel: Selector, url: str, nodes: dict[str, list[Any]] | None = None):
         self.sel = sel
         self.response_url = url
         self._found: dict[str, Selector | None] = {}
+        # each query's elements, shared by the layouts tried on one page (``pick_layout``); read before the
+        # body drops boilerplate from the tree (``extract`` reads the body last)
+        self._nodes = {} if nodes is None else nodes
 
     def matches(self) -> bool:
-        return not self.MARKERS or (any(elements(self.sel, query) for query in self.MARKERS)
-                                    and all(elements(self.sel, query) for query in self.ALSO))
+        return not self.MARKERS or (any(self._select(query) for query in self.MARKERS)
+                                    and all(self._select(query) for query in self.ALSO))
 
     @cached_property
     def ld_all(self) -> list[dict[str, Any]]:
@@ -243,7 +246,7 @@ class ArticleGeneric:
         found = ladder(
             ("ld", lambda: _image_url(self.ld.get("image"))),
             ("meta", lambda: self.meta("og:image", "og:image:url", "twitter:image")),
-            ("layout", lambda: next((src for q in self.IMAGE_SRC for src in _select(self.sel, q)), None)),
+            ("layout", lambda: next((src for q in self.IMAGE_SRC for src in self._select(q)), None)),
         )
         return Found(absolute(self.response_url, found.value), found.rung) if found.value else NOTHING
 
@@ -257,9 +260,13 @@ class ArticleGeneric:
     # -- generic rules: visible text near the headline -------------------------
 
     @cached_property
+    def _h1(self) -> Any | None:
+        return next(iter(elements(self.sel, "//h1", css=False)), None)
+
+    @cached_property
     def _near_headline(self) -> list[str]:
         """The short visible blocks after the headline (byline, date), before the body is cleaned."""
-        h1 = next(iter(elements(self.sel, "//h1", css=False)), None)
+        h1 = self._h1
         if h1 is None:
             nodes = iter([self.sel.root])
         else:  # the headline's siblings, then its wrapper's: the byline may sit beside either
@@ -275,11 +282,19 @@ class ArticleGeneric:
     def _editor_line(self) -> str | None:
         """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
         node = self._candidate.node if self._candidate else None
-        # the body's blocks are read only when its raw text (libxml2's, no Python walk) names an editor
-        raw = etree.tostring(node, method="text", encoding="unicode").lower() if node is not None else ""
-        mentioned = any(word in raw for word in ("editor", "penyunting", "redaktur"))
-        body = text_blocks(node) if mentioned else []
-        return next(filter(None, map(_editor_name, [*self._near_headline, *body])), None)
+        near = self._near_headline if _names_an_editor(self._around_headline()) else []
+        body = text_blocks(node) if node is not None and _names_an_editor(node) else []
+        return next(filter(None, map(_editor_name, [*near, *body])), None)
+
+    def _around_headline(self) -> Any:
+        """An element holding every block ``_near_headline`` reads: the headline's grandparent."""
+        h1 = self._h1
+        if h1 is None:
+            return self.sel.root
+        parent = h1.getparent()
+        if parent is None:
+            return h1
+        return parent if (grandparent := parent.getparent()) is None else grandparent
 
     def _standfirst(self) -> str | None:
         """The visible standfirst: the first sentence-like block between the headline and the body.
@@ -288,7 +303,7 @@ class ArticleGeneric:
         labelled widget (skipped by structure), not a piece of chrome (``boilerplate_rule``), not the
         headline again nor the body's own first paragraph.
         """
-        h1 = next(iter(elements(self.sel, "//h1", css=False)), None)
+        h1 = self._h1
         candidate = self._candidate
         if h1 is None or candidate is None:
             return None
@@ -345,8 +360,8 @@ class ArticleGeneric:
     @cached_property
     def _candidate(self) -> Candidate | None:
         """The body element, chosen by content among the known containers and the text's own region."""
-        known = [(node, "layout") for query in self.BODY_CSS for node in _select(self.sel, query)]
-        known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in _select(self.sel, query)]
+        known = [(node, "layout") for query in self.BODY_CSS for node in self._select(query)]
+        known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in self._select(query)]
         return choose_body(self.sel.root, known)
 
     @cached_property
@@ -426,10 +441,16 @@ class ArticleGeneric:
         """The first element with text of the first query that has one; each query runs once per page."""
         for query in queries:
             if query not in self._found:
-                self._found[query] = next((wrap(self.sel, n) for n in _select(self.sel, query) if node_text(n)), None)
+                self._found[query] = next((wrap(self.sel, n) for n in self._select(query) if node_text(n)), None)
             if self._found[query] is not None:
                 return self._found[query]
         return None
+
+    def _select(self, query: str) -> list[Any]:
+        """Elements of a CSS query, or of an XPath one (a query starting with ``/`` or ``(``), once per page."""
+        if query not in self._nodes:
+            self._nodes[query] = elements(self.sel, query, css=not query.startswith(("/", "(")))
+        return self._nodes[query]
 
     def _css_texts(self, queries: tuple[str, ...]) -> list[str]:
         for query in queries:
@@ -492,7 +513,8 @@ LAYOUTS: tuple[type[ArticleGeneric], ...] = (ArticleAmp, ArticleCurrent, Article
 
 def pick_layout(sel: Selector, url: str) -> ArticleGeneric:
     """The newest layout whose markup matches; ``ArticleGeneric`` always does."""
-    return next(page for page in (layout(sel, url) for layout in LAYOUTS) if page.matches())
+    nodes: dict[str, list[Any]] = {}
+    return next(page for page in (layout(sel, url, nodes) for layout in LAYOUTS) if page.matches())
 
 
 def extract_article(sel: Selector, url: str) -> ArticlePage | None:
@@ -595,6 +617,12 @@ def _is_widget(element: Any) -> bool:
     return tag in _NOT_STANDFIRST_TAGS or bool(_NOT_STANDFIRST_CLASS.search(element.get("class") or ""))
 
 
+def _names_an_editor(node: Any) -> bool:
+    """Does the raw text of ``node`` (libxml2's, no Python walk) name an editor? Its blocks are read only then."""
+    raw = etree.tostring(node, method="text", encoding="unicode").lower()
+    return any(word in raw for word in ("editor", "penyunting", "redaktur"))
+
+
 def _is_standfirst(block: str, headline: str | None) -> bool:
     if len(block) < 40 or len(block) > 600 or len(block.split()) < 6 or block == headline:
         return False
@@ -620,11 +648,6 @@ def _date_in(text: str | None) -> str | None:
     """The part of ``text`` that is a date ("Nadia Lutfiana Mawarni Jumat, 31 Des 2021 13:15 WIB" -> the date)."""
     found = find_datetime(text) if text else None
     return found.raw if found else None
-
-
-def _select(sel: Selector, query: str) -> list[Any]:
-    """Elements of a CSS query, or of an XPath one (a query starting with ``/`` or ``(``)."""
-    return elements(sel, query, css=not query.startswith(("/", "(")))
 
 
 def _editor_name(line: str | None) -> str | None:

@@ -71,6 +71,10 @@ def paragraph_chars(element: Any) -> int:
 
     Below ``MIN_PARAGRAPH_CHARS`` a block is a label, a button, a caption: 0.
     """
+    if not len(element):  # text only, most paragraphs: no walk, no links
+        text = element.text
+        chars = len(" ".join(text.split())) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
+        return chars if chars >= MIN_PARAGRAPH_CHARS else 0
     text, links = _inline_text(element)
     chars = len(" ".join(text.split()))
     if chars < MIN_PARAGRAPH_CHARS:

@@ -126,22 +126,38 @@ def css_to_xpath(query: str) -> str:
 
     ``//*[@class and …]`` makes libxml2 evaluate a predicate on every element of the page, ``//@class[…]/..``
     only on the elements that have the attribute: the same elements in the same order, 2-4× faster
-    (most of a known-layout page's queries are one class or one ``[itemprop=…]``).
+    (most of a known-layout page's queries are one class or one ``[itemprop=…]``). Such selectors of one
+    union on the same tag and attribute share one walk (``.a, .b``: ``//@class[a or b]/..``).
     """
-    return " | ".join(_by_attribute(selector) or _css_translator.selector_to_xpath(selector, translate_pseudo_elements=True)
-                      for selector in cssselect.parse(query))
+    paths: list[str] = []
+    tests: dict[str, list[str]] = {}  # "TAG/@NAME" -> the tests of its selectors
+    for selector in cssselect.parse(query):
+        if by_attribute := _by_attribute(selector):
+            step, test = by_attribute
+            if step not in tests:
+                tests[step] = []
+                paths.append(step)
+            tests[step].append(test)
+        else:
+            paths.append(_css_translator.selector_to_xpath(selector, translate_pseudo_elements=True))
+    return " | ".join(
+        f"descendant-or-self::{path}[{' or '.join(f'({test})' for test in tests[path])}]/.." if path in tests
+        else path for path in paths)
 
 
-def _by_attribute(selector: cssselect.Selector) -> str | None:
-    """``descendant-or-self::TAG/@NAME[test]/..`` for ``TAG.class`` or ``TAG[NAME]``/``TAG[NAME=value]``…;
+def _by_attribute(selector: cssselect.Selector) -> tuple[str, str] | None:
+    """(``TAG/@NAME``, the test of the attribute node) for ``TAG.class``, ``TAG#id``, ``TAG[NAME=value]``…;
     ``None`` for any other selector."""
     tree, translator = selector.parsed_tree, _css_translator
-    if selector.pseudo_element or not isinstance(tree, (cssselect.parser.Class, cssselect.parser.Attrib)):
+    if selector.pseudo_element or not isinstance(tree, (cssselect.parser.Class, cssselect.parser.Hash,
+                                                         cssselect.parser.Attrib)):
         return None
     if not isinstance(tree.selector, cssselect.parser.Element) or tree.selector.namespace:
         return None
     if isinstance(tree, cssselect.parser.Class):
         name, test = "class", translator.xpath_attrib_includes(XPathExpr(), ".", tree.class_name)
+    elif isinstance(tree, cssselect.parser.Hash):
+        name, test = "id", translator.xpath_attrib_equals(XPathExpr(), ".", tree.id)
     else:
         name = tree.attrib.lower()
         if tree.namespace or tree.flag or not is_safe_name(name):
@@ -151,7 +167,7 @@ def _by_attribute(selector: cssselect.Selector) -> str | None:
         test = getattr(translator, f"xpath_attrib_{operator}")(XPathExpr(), ".", value)
     if test.condition == "0":  # an empty class or value never matches: the translator's own form says so
         return None
-    return f"descendant-or-self::{translator.xpath(tree.selector)}/@{name}[{test.condition}]/.."
+    return f"{translator.xpath(tree.selector)}/@{name}", test.condition
 
 
 def elements(sel: Selector, query: str, css: bool = True) -> list[Any]:

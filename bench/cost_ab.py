@@ -6,7 +6,8 @@
 versions are compared by running this twice back to back, e.g. ``--code /work/main`` then without it.
 Replica pages (every layout, ``Replica(seed=2021)``) and the 181 pages of the shared benchmark go through
 ``bench.extraction.ours`` / ``bench.real_pages.ours`` of that checkout; on the real pages trafilatura's
-``extract`` takes turns with ours page by page. Each page's figure is its minimum CPU time
+``extract`` takes turns with ours page by page. The replica's figure is also given per layout and for the
+known layouts together (every layout but the generic one). Each page's figure is its minimum CPU time
 (``time.process_time``) over ``--repeat`` runs (3 on the real pages): a passing load on the other core
 inflates wall-clock figures 2-3x here, CPU minima far less. Prints milliseconds per page; writes nothing.
 """
@@ -52,8 +53,17 @@ def main() -> None:
                 pages.append((replica.url + article.path, response.read().decode("utf-8")))
     for url, html in pages[:20]:  # warm-up
         extraction.ours(html, url)
-    replica_ms = sum(cpu_minimum(lambda: extraction.ours(html, url), opts.repeat) for url, html in pages)
-    print(f"replica, {len(pages)} pages: ours {replica_ms * 1000 / len(pages):.3f} ms/page")
+    article, common = (importlib.import_module(f"alinea_crawler.pages.{name}") for name in ("article", "common"))
+    by_layout: dict[str, list[float]] = {}
+    for url, html in pages:
+        layout = article.pick_layout(common.parse_html(html), url).name
+        by_layout.setdefault(layout, []).append(cpu_minimum(lambda: extraction.ours(html, url), opts.repeat))
+    replica_ms = sum(map(sum, by_layout.values()))
+    known = [ms for layout, times in by_layout.items() if layout != "generic" for ms in times]
+    print(f"replica, {len(pages)} pages: ours {replica_ms * 1000 / len(pages):.3f} ms/page; known layouts "
+          f"({len(known)} pages) {sum(known) * 1000 / len(known):.3f}; "
+          + ", ".join(f"{layout} ({len(times)}) {sum(times) * 1000 / len(times):.3f}"
+                      for layout, times in sorted(by_layout.items())))
 
     truth, html_of = real_pages.load_pages()
     ours_min: dict[str, float] = {}

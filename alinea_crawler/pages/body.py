@@ -88,11 +88,11 @@ def _inline_text(element: Any) -> tuple[str, str]:
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else None
         if tag is not None and tag not in BLOCK_TAGS and tag not in SKIPPED_TAGS:
-            inner = "".join(child.itertext())
+            inner = "".join(child.itertext()) if len(child) else child.text or ""
             parts.append(inner)
             if tag == "a":
                 links.append(inner)
-            else:
+            elif len(child):  # a link inside it
                 links.extend("".join(a.itertext()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts), " ".join(links)

@@ -96,9 +96,10 @@ def job_outcome(log: str) -> str:
         _, ok, _ = line.partition("crawl finished: ok")
         if ok:
             return "finished ok"
-        _, failed, reason = line.partition("crawl failed: ")
-        if failed:
-            return f"failed: {reason.strip()}"
+        for verdict in ("failed", "skipped"):
+            _, found, reason = line.partition(f"crawl {verdict}: ")
+            if found:
+                return f"{verdict}: {reason.strip()}"
     return "failed: the job ended without its last line (killed, or crashed; see its log)"
 
 

@@ -67,6 +67,7 @@ ITEM_PIPELINES = {
     "alinea_crawler.pipelines.DeduplicatePipeline": 300,
     "alinea_crawler.pipelines.ContentHashPipeline": 400,  # content_hash, revision 1
     "alinea_crawler.incremental.RevisionPipeline": 500,  # incremental runs: revision + 1 if edited, else not exported
+    "alinea_crawler.database.DatabasePipeline": 900,  # ALINEA_DATABASE_URL: last, sees only what is exported
 }
 FEED_EXPORT_FIELDS = FIELD_NAMES
 FEED_EXPORT_ENCODING = "utf-8"
@@ -79,6 +80,7 @@ FEED_EXPORTERS = {
 }
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
+    "alinea_crawler.lock.CrawlLock": 10,  # one crawl of the site at a time, taken before anything is fetched
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
     "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
@@ -115,10 +117,17 @@ ALINEA_MAX_GENERIC_SHARE = 0.2  # warn (layout drift) when more articles' bodies
 # --- Incremental runs and per-job exports (Scrapyd) --------------------------
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
 ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; on by default for a Scrapyd job (it has _job)
-ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
+# Where the state of exported articles lives: a SQLite file path, or postgresql://… shared by several nodes
+# (password from the URL, PGPASSWORD, ~/.pgpass or a service file; shown as ***). Empty: ALINEA_STATE_PATH.
+ALINEA_STATE_URL = os.environ.get("ALINEA_STATE_URL", "")
+ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # the older name: used when ALINEA_STATE_URL is empty
 ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
 SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
+
+# --- Several nodes: the dataset in PostgreSQL (alinea_crawler/database.py, lock.py) ---
+ALINEA_DATABASE_URL = os.environ.get("ALINEA_DATABASE_URL", "")  # postgresql://…: articles + article_revisions tables
+ALINEA_DATABASE_BATCH = 100  # articles per committed write
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
 
 # --- WARC archive (alinea_crawler/warc.py) -----------------------------------

@@ -29,3 +29,11 @@ def postgres():
 def pg_database(postgres) -> str:
     """A fresh database's URL, password included (as a user would write it)."""
     return postgres.url(postgres.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, tmp_path) -> str:
+    """The incremental state's location, once per backend: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "deep" / "state.sqlite3")
+    return request.getfixturevalue("pg_database")

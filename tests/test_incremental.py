@@ -32,14 +32,6 @@ SECTION = next(s for s in SITE.sections if SITE.listing(s))
 FEED = "/tmp/items-%(batch_id)d.jsonl"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state(request, tmp_path) -> str:
-    """The state's location: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return str(tmp_path / "deep" / "state.sqlite3")
-    return request.getfixturevalue("pg_database")
-
-
 def make_crawler(state: str, refresh: bool = False, **settings):
     crawler = get_crawler(AlineaSpider, {"ALINEA_INCREMENTAL": True, "ALINEA_STATE_URL": state, **settings})
     crawler.spider = AlineaSpider(base_url=BASE, refresh=str(int(refresh)))  # no from_crawler: no browser lookup

@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from alinea_crawler.schedule import job_outcome
 from tests.crawl import FAST, REPO_ROOT, free_port
 from tests.postgres import PASSWORD
 from tests.replica import Replica
@@ -177,3 +178,9 @@ def test_jobs_started_on_both_nodes_at_once_crawl_once(cluster, replica):
             *(("setting", f"{name}={value}") for name, value in settings.items())]
     jobs = [(node.api.call("schedule.json", form=form)["jobid"], node) for node in cluster.nodes]
     assert_one_crawl(cluster, jobs)
+
+
+def test_the_previous_job_outcome_tells_skipped_from_failed():
+    skipped = "… INFO: Spider opened\n… ERROR: crawl skipped: another crawl of www.alinea.id is running (job j1 on n1 since t)\n"
+    assert job_outcome(skipped) == "skipped: another crawl of www.alinea.id is running (job j1 on n1 since t)"
+    assert job_outcome("… ERROR: crawl failed: 3 article(s) did not reach the database\n").startswith("failed: 3 article")

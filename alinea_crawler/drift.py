@@ -7,7 +7,7 @@ of the articles came from the generic rung — no known layout's container
 framed it — the crawl still exports them (the generic rung is good), but the
 known layouts no longer describe the site: at close one warning says so, and
 ``alinea/drift/generic_share`` and ``alinea/drift/warning`` go into the stats and
-the report. README ("When the site's markup changes") says what to do.
+the report. docs/extraction.md ("When the site's markup changes") says what to do.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class LayoutDriftAlarm:
                                 if k.startswith(keys.LAYOUT.format(layout="")))
             message = (f"layout drift: the body of {generic} of {read} articles ({share:.0%}, alarm above "
                        f"{self.max_share:.0%}) was found by the generic rung, not by a known layout "
-                       f"(layouts: {layouts}); the site's markup has probably changed — see README, "
+                       f"(layouts: {layouts}); the site's markup has probably changed — see docs/extraction.md, "
                        f"'When the site's markup changes'")
             self.stats.set_value(keys.DRIFT_WARNING, message)
             logger.warning(message)

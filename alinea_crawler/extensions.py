@@ -8,8 +8,8 @@ is no failure). They are counted as they come (``alinea/failures``), logged at
 close, and — when ``ALINEA_REPORT_FILE`` is set — written with the final stats
 and the article ledger's account as JSON next to the exports.
 
-Every crawl ends with a short summary block at INFO (``SUMMARY_EXAMPLE`` in
-README.md): articles discovered, exported, skipped, dropped and failed by
+Every crawl ends with a short summary block at INFO (an example is in
+docs/operations.md): articles discovered, exported, skipped, dropped and failed by
 reason, unaccounted, pages fetched, time, the files written and the verdict.
 Scrapy's own stats dump is off (``STATS_DUMP = False``); the full stats are
 logged at DEBUG and written to the report file. A feed file of a failed crawl

@@ -1,6 +1,6 @@
 """Scrapy settings for alinea-crawler: polite defaults for the real site.
 
-Every ``ALINEA_*`` setting and every default here is documented in README.md.
+Every ``ALINEA_*`` setting and every default here is documented in docs/settings.md.
 """
 
 import os

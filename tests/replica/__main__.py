@@ -23,7 +23,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--related-api-delay", type=float, default=0.0,
                    help="seconds the JS list endpoint takes to answer")
     p.add_argument("--public-record", action="store_true",
-                   help="the site as the public record shows it (SITE.md): no section links in the menu, "
+                   help="the site as the public record shows it (docs/navigation.md): no section links in the menu, "
                         "a paged home feed, lists that never fill, article pages that answer 500 (AMP works)")
     add_arguments(p)
     return p.parse_args(argv)

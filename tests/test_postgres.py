@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -167,6 +168,14 @@ def test_the_sink_writes_typed_rows_with_full_text_search(pg_database, replica, 
                              (word.upper(),)).fetchall()
         assert sample["article_id"] in {row[0] for row in found}
         assert conn.execute("SELECT count(*) FROM article_revisions").fetchone()[0] == len(items)
+        answers = [conn.execute(sql).fetchall() for sql in documented_queries()]
+        assert len(answers) == 4 and answers[0], "the newest articles per section"
+
+
+def documented_queries() -> list[str]:
+    """The example queries of docs/several-nodes.md (its SQL blocks that start with a comment)."""
+    text = (REPO_ROOT / "docs" / "several-nodes.md").read_text(encoding="utf-8")
+    return [block for block in re.findall(r"```sql\n(.*?)```", text, re.S) if block.startswith("-- ")]
 
 
 def test_migrate_copies_a_sqlite_state_into_postgresql(pg_database, tmp_path):

@@ -75,6 +75,20 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
+class Lookups:
+    """``known()`` and ``published()`` of both backends, over their one query ``_published(ids)``."""
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        return set(self.published(ids))
+
+    def published(self, ids: Iterable[str]) -> dict[str, str | None]:
+        wanted = list(set(ids))
+        return self._published(wanted) if wanted else {}
+
+    def _published(self, ids: list[str]) -> dict[str, str | None]:
+        raise NotImplementedError
+
+
 def state_location(settings) -> str:
     """``ALINEA_STATE_URL``, else ``ALINEA_STATE_PATH`` (its older name), else the default file."""
     return settings.get("ALINEA_STATE_URL") or settings.get("ALINEA_STATE_PATH") or DEFAULT_STATE_PATH

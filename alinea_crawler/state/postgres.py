@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import psycopg
 
 from ..pgconnect import connect, create_schema, lost, masked
-from . import Exported, StateUnavailable
+from . import Exported, Lookups, StateUnavailable
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS exported (
     article_id text PRIMARY KEY,
@@ -29,7 +29,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS exported (
 COLUMNS = "article_id, url, exported_at, content_hash, revision, published_at"
 
 
-class PostgresStore:
+class PostgresStore(Lookups):
     def __init__(self, url: str):
         self.url = url
         self.location = masked(url)
@@ -44,16 +44,10 @@ class PostgresStore:
         except psycopg.OperationalError as error:  # the server went away, the connection broke
             raise StateUnavailable(str(lost(error, self.url, "incremental state"))) from None
 
-    def known(self, ids: Iterable[str]) -> set[str]:
-        return set(self.published(ids))
-
-    def published(self, ids: Iterable[str]) -> dict[str, str | None]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
+    def _published(self, ids: list[str]) -> dict[str, str | None]:
         with self._guard():
             rows = self.conn.execute("SELECT article_id, published_at FROM exported WHERE article_id = ANY(%s)",
-                                     (wanted,))
+                                     (ids,))
             return dict(rows.fetchall())
 
     def latest(self, code: str) -> tuple[str | None, int] | None:

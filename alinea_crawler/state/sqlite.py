@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import Exported
+from . import Exported, Lookups
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS exported (
     article_id TEXT PRIMARY KEY,
@@ -26,7 +26,7 @@ _ADDED_COLUMNS = {"content_hash": "TEXT", "revision": "INTEGER", "published_at":
 COLUMNS = "article_id, url, exported_at, content_hash, revision, published_at"
 
 
-class SqliteStore:
+class SqliteStore(Lookups):
     def __init__(self, path: str | Path):
         self.path = Path(path).expanduser().resolve()
         self.location = str(self.path)
@@ -42,15 +42,9 @@ class SqliteStore:
             if column not in present:
                 self.conn.execute(f"ALTER TABLE exported ADD COLUMN {column} {kind}")
 
-    def known(self, ids: Iterable[str]) -> set[str]:
-        return set(self.published(ids))
-
-    def published(self, ids: Iterable[str]) -> dict[str, str | None]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(f"SELECT article_id, published_at FROM exported WHERE article_id IN ({marks})", wanted)
+    def _published(self, ids: list[str]) -> dict[str, str | None]:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT article_id, published_at FROM exported WHERE article_id IN ({marks})", ids)
         return dict(rows.fetchall())
 
     def latest(self, code: str) -> tuple[str | None, int] | None:

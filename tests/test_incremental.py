@@ -7,7 +7,6 @@ file and a real PostgreSQL database (``state`` fixture).
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -21,8 +20,8 @@ from scrapy.utils.test import get_crawler
 from alinea_crawler.addons import ExportDirAddon
 from alinea_crawler.incremental import ArticleUnchanged, IncrementalMiddleware, RevisionPipeline
 from alinea_crawler.items import ArticleItem
-from alinea_crawler.state import Exported, open_store
 from alinea_crawler.spiders.alinea import AlineaSpider
+from alinea_crawler.state import Exported, open_store
 from tests.replica import build_site
 from tests.replica.pages import section_page
 

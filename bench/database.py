@@ -112,25 +112,25 @@ def main() -> None:
         server.init()
         with tempfile.TemporaryDirectory() as tmp, Replica(articles=opts.articles, seed=2021) as replica:
             sink = sink_cost(replica, server, opts.runs)
+            print_sink(sink)
             state = lookups(replica, server, Path(tmp), opts.lookups)
+            print_table(["state", "µs per listing page (10 ids)", "µs per article id"],
+                        [[name, t["page_us"], t["article_us"]] for name, t in state.items()])
             runs = incremental_runs(replica, server, Path(tmp))
+            print_table(["state", "first run s", "requests", "unchanged run s", "requests"],
+                        [[name, r["first"]["elapsed_s"], r["first"]["requests"], r["unchanged"]["elapsed_s"],
+                          r["unchanged"]["requests"]] for name, r in runs.items()])
     finally:
         server.remove()
+    write_result("database", {"articles": opts.articles, "sink": sink, "lookups": state, "incremental": runs,
+                              "postgresql": str(bin_dir)})
 
-    print()
+
+def print_sink(sink: dict) -> None:
     print_table(["crawl", "median s", "min", "max"],
                 [[name, s["median"], s["min"], s["max"]] for name, s in sink["seconds"].items()])
     print(f"\n{sink['items']} articles: the sink makes the crawl {sink['slower_pct']:.1f}% slower, "
-          f"{sink['ms_per_article']:.3f} ms per article")
-    print()
-    print_table(["state", "µs per listing page (10 ids)", "µs per article id"],
-                [[name, t["page_us"], t["article_us"]] for name, t in state.items()])
-    print()
-    print_table(["state", "first run s", "requests", "unchanged run s", "requests"],
-                [[name, r["first"]["elapsed_s"], r["first"]["requests"], r["unchanged"]["elapsed_s"],
-                  r["unchanged"]["requests"]] for name, r in runs.items()])
-    write_result("database", {"articles": opts.articles, "sink": sink, "lookups": state, "incremental": runs,
-                              "postgresql": str(bin_dir)})
+          f"{sink['ms_per_article']:.3f} ms per article\n", flush=True)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,10 @@ def test_the_lock_refuses_a_second_crawl_until_the_first_is_killed(state, replic
     assert third.stats["alinea/lock/acquired"] == 1
 
 
+def test_no_database_setting_in_scrapy_cfg():
+    assert "postgres" not in (REPO_ROOT / "scrapy.cfg").read_text().lower()
+
+
 def test_postgresql_unreachable_at_start_fails_with_one_line_and_fetches_nothing(postgres, replica, tmp_path):
     before = replica.stats()["by_kind"]
     nowhere = f"postgresql://crawler:{PASSWORD}@127.0.0.1:{free_port()}/alinea"
@@ -119,6 +123,10 @@ def test_database_lost_mid_crawl_names_what_is_missing_and_the_next_run_writes_i
         wait_for(lambda: article_count(url) >= 6, "rows in the database", proc)
         postgres.stop()
         proc.wait(timeout=120)
+        before = replica.stats()["by_kind"]
+        stopped = crawl(tmp_path / "stopped", replica, settings)  # the server still down: refused at start
+        assert stopped.returncode == 2 and replica.stats()["by_kind"] == before, stopped.log[-3000:]
+        assert "is unreachable: " in stopped.log.splitlines()[-1] and PASSWORD not in stopped.log
     finally:
         postgres.start()
     log = (tmp_path / "lost" / "log.txt").read_text()

@@ -13,10 +13,12 @@ setting is given) keeps two tables, created on first use:
 * ``article_revisions``: every revision ever written, keyed ``(article_id, revision)``.
 
 Writes are batched (``ALINEA_DATABASE_BATCH`` items, ``executemany`` in
-psycopg's pipeline mode, one transaction per batch); a batch counts as stored
-once PostgreSQL has committed it (durable: ``synchronous_commit`` on), and only
-then is the ``rows_stored`` signal sent, on which the incremental state records
-those articles — as it does when a feed file is stored. Rewriting an article is
+psycopg's pipeline mode, one transaction per batch) and run in a thread of the
+reactor's pool, one batch after the other, so the crawl goes on while
+PostgreSQL indexes a batch. A batch counts as stored once PostgreSQL has
+committed it (durable: ``synchronous_commit`` on), and only then is the
+``rows_stored`` signal sent, on which the incremental state records those
+articles — as it does when a feed file is stored. Rewriting an article is
 an upsert: ``articles`` stays one row per id, and never goes back to an older revision.
 
 PostgreSQL unreachable at start: the crawl stops before fetching anything,
@@ -34,6 +36,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
 
 from .items import FIELD_NAMES
 from .pgconnect import connect, create_schema, masked, scrub
@@ -86,17 +92,15 @@ UPSERT_ARTICLE = (f"INSERT INTO articles ({', '.join(COLUMNS)}) VALUES ({_VALUES
 
 class DatabasePipeline:
     def __init__(self, crawler: Crawler, url: str):
-        import psycopg  # only when the sink is on
-
         self.crawler = crawler
         self.url = url
-        self.lost_errors = (psycopg.OperationalError, psycopg.InterfaceError)
         self.batch_size = crawler.settings.getint("ALINEA_DATABASE_BATCH")
         self.conn = connect(url, "database sink")
         create_schema(self.conn, SCHEMA)
         self.batch: list[tuple[Any, ...]] = []
         self.unwritten: list[tuple[str, str]] = []  # (article_id, url) of articles that did not reach the database
         self.lost: str | None = None
+        self.writing: Deferred = succeed(None)  # the batches being written, one after the other
         logger.info("database sink: articles go to %s", masked(url))
 
     @classmethod
@@ -119,24 +123,36 @@ class DatabasePipeline:
 
     def flush(self) -> None:
         rows, self.batch = self.batch, []
-        if not rows:
-            return
-        try:
-            with self.conn.transaction(), self.conn.cursor() as cursor:
-                cursor.executemany(INSERT_REVISION, rows)
-                cursor.executemany(UPSERT_ARTICLE, rows)
-        except self.lost_errors as error:
-            self.lost = scrub(error, self.url)
+        if rows:
+            self.writing.addCallback(self._write_next, rows)
+
+    def _write_next(self, _: Any, rows: list[tuple[Any, ...]]) -> Deferred | None:
+        if self.lost:  # no batch is written after a lost one: the state records only a prefix of the crawl
             self.unwritten += [(row[1], row[0]) for row in rows]
-            logger.error("database sink: PostgreSQL at %s was lost (%s); the feeds keep every article, "
-                         "those not written are listed at close", masked(self.url), self.lost)
-            return
+            return None
+        return deferToThread(self.write, rows).addCallbacks(
+            self.written, self.not_written, callbackArgs=(rows,), errbackArgs=(rows,))
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        """Both tables, one transaction (in a pool thread)."""
+        with self.conn.transaction(), self.conn.cursor() as cursor:
+            cursor.executemany(INSERT_REVISION, rows)
+            cursor.executemany(UPSERT_ARTICLE, rows)
+
+    def written(self, _: Any, rows: list[tuple[Any, ...]]) -> None:
         self.crawler.stats.inc_value(DATABASE.format(what="rows"), len(rows))
         self.crawler.stats.inc_value(DATABASE.format(what="batches"))
         self.crawler.signals.send_catch_log(rows_stored, count=len(rows))
 
-    def close_spider(self) -> None:
+    def not_written(self, failure: Failure, rows: list[tuple[Any, ...]]) -> None:
+        self.lost = scrub(failure.getErrorMessage() or failure.type.__name__, self.url)
+        self.unwritten += [(row[1], row[0]) for row in rows]
+        logger.error("database sink: a batch could not be written to PostgreSQL at %s (%s); no more are written, "
+                     "the feeds keep every article, those not written are listed at close", masked(self.url), self.lost)
+
+    async def close_spider(self) -> None:
         self.flush()
+        await maybe_deferred_to_future(self.writing)
         if not self.lost:
             self.conn.close()
             return

@@ -80,7 +80,7 @@ def state_lost(crawler: Crawler, error: StateUnavailable) -> None:
     if not crawler.stats.get_value(FAILED):
         crawler.stats.set_value(FAILED, f"{error}")
     if crawler.engine and crawler.engine.spider is not None:
-        _schedule_coro(crawler.engine.close_spider_async(reason="state_lost"))
+        _schedule_coro(crawler.engine.close_spider_async(reason="state_lost"))  # as Scrapy's CloseSpider does
 
 
 def revisit_since(settings) -> datetime:

@@ -9,7 +9,12 @@ round trips, not this machine's disk).
 
 1. Sink: a full crawl of the replica exporting JSON Lines, with and without
    ``ALINEA_DATABASE_URL`` (a fresh database each run), taking turns, ``--runs``
-   each; medians of Scrapy's ``elapsed_time_seconds`` with min and max.
+   each; medians of Scrapy's ``elapsed_time_seconds`` with min and max. And
+   the cost per article without the crawl around it: every replica article
+   through the JSON Lines exporter's ``export_item``, through
+   ``DatabasePipeline.process_item`` (the work left in the crawl's thread), and
+   written in batches of 100 (``DatabasePipeline.write``, which a crawl runs in
+   a pool thread), taking turns, best of ``--runs``.
 2. State lookups: ``published(ids)`` for one listing page's ten card ids and
    for one article id (what the incremental middleware asks per ``POST /more``
    and per article request), on a store holding every article of the replica,
@@ -33,7 +38,11 @@ if __package__ in (None, ""):  # run as a file: bench/ first on sys.path would s
 from bench.common import Replica, median, print_table, run_crawl, write_result
 from tests.postgres import PostgresServer, binaries
 
+from alinea_crawler.database import DatabasePipeline
+from alinea_crawler.exporters import FlushingJsonLinesItemExporter
+from alinea_crawler.items import FIELD_NAMES
 from alinea_crawler.state import Exported, open_store
+from scrapy.utils.test import get_crawler
 
 PAGE = 10  # cards per listing page (ALINEA_MORE_STEP)
 
@@ -62,6 +71,44 @@ def sink_cost(replica: Replica, server: PostgresServer, runs: int) -> dict:
     plain, sink = median(times["jsonl"]), median(times["jsonl+database"])
     return {"items": items, "seconds": {name: spread(values) for name, values in times.items()},
             "runs": times, "slower_pct": 100 * (sink / plain - 1), "ms_per_article": 1000 * (sink - plain) / items}
+
+
+def replica_items(replica: Replica) -> list[dict]:
+    """Every listed article as the crawl exports it (the fields the replica does not model: plausible values)."""
+    items = []
+    for article in replica.site.listed_articles:
+        item = dict.fromkeys(FIELD_NAMES) | replica.site.expected_item(article, replica.url)
+        item.update(word_count=len(item["body"].split()), revision=1, content_hash="0" * 64,
+                    scraped_at="2026-12-04T20:00:00+00:00", language="id", source="alinea.id")
+        items.append(item)
+    return items
+
+
+def per_article_cost(items: list[dict], server: PostgresServer, tmp: Path, runs: int) -> dict:
+    """µs per article: the JSON Lines exporter, the sink's work in the crawl's thread, its writes in the pool thread."""
+    best = dict.fromkeys(("jsonl_us", "sink_in_crawl_thread_us", "sink_write_us"), float("inf"))
+    for n in range(runs):
+        with open(tmp / f"bench-{n}.jsonl", "wb") as file:
+            exporter = FlushingJsonLinesItemExporter(file)
+            start = time.perf_counter()
+            for item in items:
+                exporter.export_item(item)
+            best["jsonl_us"] = min(best["jsonl_us"], 1e6 * (time.perf_counter() - start) / len(items))
+        crawler = get_crawler(settings_dict={"ALINEA_DATABASE_URL": server.url(server.new_database()),
+                                             "ALINEA_DATABASE_BATCH": len(items) + 1})  # no write while timed
+        crawler.spider = type("Spider", (), {"job_id": "bench"})()
+        pipeline = DatabasePipeline.from_crawler(crawler)  # connects and creates the tables: not timed
+        start = time.perf_counter()
+        for item in items:
+            pipeline.process_item(item)
+        best["sink_in_crawl_thread_us"] = min(best["sink_in_crawl_thread_us"],
+                                              1e6 * (time.perf_counter() - start) / len(items))
+        rows, start = pipeline.batch, time.perf_counter()
+        for first in range(0, len(rows), 100):  # the default ALINEA_DATABASE_BATCH
+            pipeline.write(rows[first:first + 100])
+        best["sink_write_us"] = min(best["sink_write_us"], 1e6 * (time.perf_counter() - start) / len(items))
+        pipeline.conn.close()
+    return {"articles": len(items), **best}
 
 
 def lookup_times(store, ids: list[str], lookups: int) -> dict[str, float]:
@@ -112,6 +159,7 @@ def main() -> None:
         server.init()
         with tempfile.TemporaryDirectory() as tmp, Replica(articles=opts.articles, seed=2021) as replica:
             sink = sink_cost(replica, server, opts.runs)
+            sink["per_article"] = per_article_cost(replica_items(replica), server, Path(tmp), opts.runs)
             print_sink(sink)
             state = lookups(replica, server, Path(tmp), opts.lookups)
             print_table(["state", "µs per listing page (10 ids)", "µs per article id"],
@@ -129,8 +177,12 @@ def main() -> None:
 def print_sink(sink: dict) -> None:
     print_table(["crawl", "median s", "min", "max"],
                 [[name, s["median"], s["min"], s["max"]] for name, s in sink["seconds"].items()])
-    print(f"\n{sink['items']} articles: the sink makes the crawl {sink['slower_pct']:.1f}% slower, "
-          f"{sink['ms_per_article']:.3f} ms per article\n", flush=True)
+    cost = sink["per_article"]
+    print(f"\n{sink['items']} articles: with the sink the crawl took {sink['slower_pct']:+.1f}% "
+          f"({sink['ms_per_article']:+.3f} ms per article)")
+    print(f"per article, {cost['articles']} articles: JSON Lines exporter {cost['jsonl_us']:.1f} µs; database sink "
+          f"{cost['sink_in_crawl_thread_us']:.1f} µs in the crawl's thread + {cost['sink_write_us']:.1f} µs of "
+          "writing in a pool thread\n", flush=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ class ArgumentError(ValueError):
     """A spider argument is wrong; the message is one line naming it."""
 
 
+BAD_ARGUMENT = "bad_argument"  # close reason of a crawl stopped by an argument the site refutes (exit 2)
+
+
 @dataclass(frozen=True)
 class CrawlArgs:
     base_url: str = DEFAULT_BASE_URL
@@ -70,6 +73,41 @@ class CrawlArgs:
         for url in urls:
             if urlsplit(url).netloc != host:
                 raise ArgumentError(f"spider argument url={url!r}: not on the base_url host {host!r}")
+
+
+# One line per argument for `--help` (python -m alinea_crawler, scrapy crawl -h); docs/arguments.md says more.
+ARGUMENT_HELP = {
+    "base_url": ("URL", f"site root (default {DEFAULT_BASE_URL})"),
+    "sections": ("a,b", "only these sections, e.g. politik,bisnis (default: every section the site shows)"),
+    "max_pages": ("N", "listing pages per section: the section page and N-1 load-more pages"),
+    "since": ("DATE", "articles published from then on: 2026-11-01 (WIB) or 2026-11-01T06:00:00+07:00"),
+    "until": ("DATE", "articles published up to then (a bare date includes the whole day)"),
+    "url": ("URL,URL", "just these article URLs"),
+    "urls_file": ("FILE", "just the article URLs in this file, one per line"),
+    "follow_related": ("1|0", "follow 'Berita Lainnya' and 'Baca juga' links (default 1; 0 with url/urls_file)"),
+    "related_depth": ("N", "related hops from a listed article (default 1)"),
+    "render": ("auto|never|always", "when to use a browser for JavaScript-filled lists (default auto)"),
+    "refresh": ("1|0", "incremental runs: export again what earlier runs exported (default 0)"),
+    "from_warc": ("PATH", "read every page from these WARC files (file, directory or glob), not the network"),
+}
+
+
+def describe_arguments() -> list[str]:
+    """``  -a name=VALUE   meaning`` for every spider argument, in the order of CrawlArgs."""
+    usage = {name: f"-a {name}={ARGUMENT_HELP[name][0]}" for name in (f.name for f in fields(CrawlArgs))}
+    width = max(map(len, usage.values()))
+    return [f"  {usage[name]:<{width}}  {ARGUMENT_HELP[name][1]}" for name in usage]
+
+
+def unknown_sections(wanted: tuple[str, ...], shown: set[str], candidates: set[str] | None = None) -> str | None:
+    """The one-line error for ``-a sections=…`` naming the sections (of ``candidates``, by default all)
+    that the site does not show, or ``None``."""
+    unknown = [s for s in wanted if s not in shown and (candidates is None or s in candidates)]
+    if not unknown:
+        return None
+    listed = ", ".join(sorted(shown)) or "none"
+    return (f"spider argument sections={','.join(wanted)!r}: unknown section{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)}; the site shows: {listed}")
 
 
 def _fail(name: str, value: str, expected: str) -> ArgumentError:

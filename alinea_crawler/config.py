@@ -140,6 +140,8 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_ENDPOINT_MAX_FAILURES": whole(1),
     "ALINEA_RENDER_BUDGET": whole(0),
     "ALINEA_REPORT_FILE": path_template,
+    "ALINEA_REPORT_HTML": path_template,
+    "ALINEA_REPORT_CARD": path_template,
     "ALINEA_RETRY_BACKOFF": seconds,
     "ALINEA_RETRY_BACKOFF_MAX": seconds,
     "ALINEA_RETRY_AFTER_MAX": seconds,

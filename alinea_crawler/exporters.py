@@ -1,21 +1,45 @@
 """CSV with list fields joined by "; " (Scrapy's default joins with a bare ","); JSON Lines that survive a kill;
-Parquet with typed columns."""
+Parquet with typed columns; a stdout feed that stops the crawl cleanly when its reader goes away.
 
+An empty run writes valid empty files, one rule for every format: CSV its header line, JSON ``[]``,
+JSON Lines nothing (zero lines), Parquet the schema with no rows (``FEED_STORE_EMPTY`` is Scrapy's
+default, ``True``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
 from dataclasses import fields
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonLinesItemExporter
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.python import to_bytes
 
-from .items import ArticleItem
+from .items import FIELD_NAMES, ArticleItem
+from .stats import FAILED, FEED_CUT
+
+logger = logging.getLogger(__name__)
+STDOUT_CLOSED = "stdout_closed"  # close reason: the program reading the stdout feed closed the pipe
 
 
 class ArticleCsvItemExporter(CsvItemExporter):
     def __init__(self, file, **kwargs):
         kwargs.setdefault("join_multivalued", "; ")
         super().__init__(file, **kwargs)
+
+    def finish_exporting(self) -> None:
+        if self._headers_not_written:  # no article: the header alone is still a CSV any reader takes
+            self._headers_not_written = False
+            self.fields_to_export = self.fields_to_export or FIELD_NAMES
+            self._write_headers_and_set_fields_to_export(None)
+        super().finish_exporting()
 
 
 class FlushingJsonLinesItemExporter(JsonLinesItemExporter):
@@ -78,3 +102,83 @@ class ParquetItemExporter(BaseItemExporter):
         if self.rows:
             self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
             self.rows = []
+
+
+class StdoutFeedStorage:
+    """``-o -`` / ``-O -``: the feed on stdout, for a pipe into another program.
+
+    Each write goes to the pipe at once, so a reader that closes it (``| head``) is noticed at the
+    article being written: the crawl then stops (close reason ``stdout_closed``) with one line, the
+    feed counts only the articles written before, and ``alinea/failed`` says
+    ``stdout: closed by the reader after N articles`` (exit 1). Overwriting means nothing for a
+    pipe: ``-O -`` is ``-o -``, without Scrapy's warning.
+    """
+
+    def __init__(self, uri: str, *, crawler=None, feed_options: dict[str, Any] | None = None):
+        self.crawler = crawler
+        self.articles_before_close: int | None = None  # set when the reader closed the pipe
+
+    @classmethod
+    def from_crawler(cls, crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> StdoutFeedStorage:
+        return cls(uri, crawler=crawler, feed_options=feed_options)
+
+    def open(self, spider) -> IO[bytes]:
+        return _PipeWriter(sys.stdout.buffer, on_closed=self.reader_closed)
+
+    def store(self, file: IO[bytes]) -> None:
+        pass  # written as it went
+
+    def reader_closed(self) -> None:
+        """Called while the FeedExporter writes an article, the first one that did not get through."""
+        slot = self._slot()
+        self.articles_before_close = count = slot.itemcount if slot else 0
+        if slot:
+            slot.filter = _ACCEPTS_NOTHING  # later articles are not offered to this feed, nor counted
+            slot.itemcount = count - 1  # the FeedExporter counts this article when we return: it never arrived
+        message = f"stdout: closed by the reader after {count} article{'' if count == 1 else 's'}"
+        stats = self.crawler.stats
+        stats.set_value(FEED_CUT.format(feed="stdout"), count)
+        stats.set_value(FAILED, message)
+        logger.error("%s: stopping the crawl", message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=STDOUT_CLOSED))
+
+    def _slot(self):
+        exporters = (ext for ext in self.crawler.extensions.middlewares if isinstance(ext, FeedExporter))
+        return next((slot for ext in exporters for slot in ext.slots if slot.storage is self), None)
+
+
+class _AcceptsNothing:
+    """A feed item filter (``FeedSlot.filter``) that lets no item through."""
+
+    def accepts(self, item: Any) -> bool:
+        return False
+
+
+_ACCEPTS_NOTHING = _AcceptsNothing()
+
+
+class _PipeWriter(io.RawIOBase):
+    """A binary file over stdout that writes through, and on a closed pipe calls ``on_closed`` once,
+    points stdout at /dev/null (so nothing, Python's own flush at exit included, fails on it again)
+    and drops what follows."""
+
+    def __init__(self, stdout: IO[bytes], on_closed):
+        super().__init__()
+        self.stdout, self.on_closed, self.broken = stdout, on_closed, False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if not self.broken:
+            try:
+                self.stdout.write(data)
+                self.stdout.flush()
+            except BrokenPipeError:
+                self.broken = True
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stdout.fileno())
+                self.on_closed()
+        return len(data)
+
+    def close(self) -> None:
+        pass  # stdout is not ours to close (Scrapy closes a feed's file when it is stored)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FeedExporter
 from twisted.python.failure import Failure
 
-from .stats import DRIFT_WARNING, FAILED, FAILURES
+from .stats import DRIFT_WARNING, FAILED, FAILURES, MORE_STOPPED, RENDER
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class CrawlReport:
         self.crawler = crawler
         self.path_template = crawler.settings.get("ALINEA_REPORT_FILE")
         self.failures: list[dict[str, Any]] = []
+        self.result: dict[str, Any] | None = None  # the report, once the spider closed
+        self.written_to: Path | None = None
         crawler.signals.connect(self.on_page_failed, signal=page_failed)
         crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.on_item_dropped, signal=signals.item_dropped)
@@ -109,13 +112,10 @@ class CrawlReport:
             lines = "\n".join(f"  {f['url']} ({f['kind']}): {f['reason']}" for f in self.failures)
             logger.warning("%d page(s) failed:\n%s", len(self.failures), lines)
         ledger = ArticleLedger.of(self.crawler)
-        logger.info("%s", "\n".join(summary_lines(stats.get_stats(), ledger, self.feed_files(), reason)))
+        lines = summary_lines(stats.get_stats(), ledger, feed_files(self.crawler), reason, getattr(spider, "args", None))
+        logger.info("%s", "\n".join(lines))
         logger.debug("Scrapy stats:\n%s", json.dumps(stats.get_stats(), indent=1, default=str, sort_keys=True))
-        if not self.path_template:
-            return
-        path = expand_path(self.path_template, spider)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        report = {
+        self.result = {  # also read by the dataset report (report/hook.py) at the end of the crawl
             "spider": spider.name,
             "finish_reason": reason,
             "failed": stats.get_value(FAILED),
@@ -124,31 +124,47 @@ class CrawlReport:
             "unaccounted": [{"url": e.url, "via": e.via} for e in ledger.unaccounted()],
             "stats": stats.get_stats(),
         }
-        path.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+        if not self.path_template:
+            return
+        path = expand_path(self.path_template, spider)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.result, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+        self.written_to = path
         logger.info("crawl report written: %s", path)
 
-    def feed_files(self) -> list[tuple[str, int]]:
-        """(local file, items written) of every feed of this crawl."""
-        exporters = [ext for ext in self.crawler.extensions.middlewares if isinstance(ext, FeedExporter)]
-        return [(_local_path(slot.uri), slot.itemcount) for ext in exporters for slot in ext.slots]
+
+def feed_files(crawler: Crawler) -> list[FeedFile]:
+    """Every feed of this crawl: where, articles written, and whether its reader cut it short."""
+    exporters = [ext for ext in crawler.extensions.middlewares if isinstance(ext, FeedExporter)]
+    return [FeedFile(_local_path(slot.uri), slot.itemcount, getattr(slot.storage, "articles_before_close", None))
+            for ext in exporters for slot in ext.slots]
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    path: str  # a local path, "stdout", or the feed's URI
+    articles: int
+    cut_after: int | None = None  # a stdout feed whose reader closed the pipe: articles written before
 
 
 # How each fate reads in the summary, in the order shown (exported and unaccounted have their own lines).
-FATE_LABELS = {
-    "skipped": "skipped, exported before",
-    "out_of_range": "out of the date range",
+FATE_LABELS = {  # at most 20 characters: the counts line up
+    "skipped": "exported before",
+    "unchanged": "unchanged",
     "other_section": "in other sections",
     "not_article": "not articles",
-    "filtered": "filtered (robots.txt, duplicate)",
-    "beyond_limit": "beyond a CLOSESPIDER limit",
+    "filtered": "filtered",
+    "beyond_limit": "beyond a limit",
     "dropped": "dropped",
     "failed": "failed",
     "not_fetched": "not fetched",
 }
+WITH_REASONS = ("filtered", "beyond_limit", "dropped", "failed", "not_fetched")  # reasons in brackets
 
 
-def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], reason: str) -> list[str]:
-    """The end-of-crawl block: what happened to the articles, the files and the verdict, in a few lines."""
+def summary_lines(stats: dict[str, Any], ledger, files: list[FeedFile], reason: str, args=None) -> list[str]:
+    """The end-of-crawl block: what happened to the articles, what the user's choices left out, the files
+    and the verdict, in a few lines."""
     counts = ledger.fate_counts()
     started = stats.get("start_time")
     elapsed = stats.get("elapsed_time_seconds") or (
@@ -160,19 +176,46 @@ def summary_lines(stats: dict[str, Any], ledger, files: list[tuple[str, int]], r
     for fate, label in FATE_LABELS.items():
         if counts.get(fate):
             reasons = ", ".join(f"{why} {n}" for why, n in ledger.details(fate).most_common())
-            lines.append(f"  {label:<20} {counts[fate]}" + (f" ({reasons})" if fate in ("dropped", "failed", "not_fetched") else ""))
+            lines.append(f"  {label:<20} {counts[fate]}" + (f" ({reasons})" if fate in WITH_REASONS else ""))
     lines.append(f"  unaccounted          {len(ledger.unaccounted())}" + (" (listed above)" if ledger.unaccounted() else ""))
+    lines += [f"  left out             {cost}" for cost in choice_costs(stats, counts, args)]
     given_up = sum(v for k, v in stats.items() if k.startswith("alinea/request_error/"))
     lines.append(f"  pages fetched        {stats.get('downloader/response_count', 0)} (given up: {given_up})")
-    for path, count in files:
-        state = "EMPTY: the crawl failed" if failed and not count else "partial: the crawl failed" if failed else "complete"
-        lines.append(f"  file                 {path}: {count} articles, {state}")
+    lines += [f"  file                 {feed_state(feed, failed)}" for feed in files]
     if drift := stats.get(DRIFT_WARNING):
         lines.append(f"  warning              {drift}")
     lines.append(f"  verdict              {'FAILED: ' + failed if failed else 'OK'}")
     return lines
 
 
+def feed_state(feed: FeedFile, failed: str | None) -> str:
+    """``articles.csv: 50 articles, complete``; never "complete" for a failed crawl or a cut feed."""
+    if feed.cut_after is not None:
+        return f"{feed.path}: closed by the reader after {feed.cut_after} article{'' if feed.cut_after == 1 else 's'}"
+    state = "EMPTY: the crawl failed" if failed and not feed.articles else "partial: the crawl failed" if failed else "complete"
+    return f"{feed.path}: {feed.articles} articles, {state}"
+
+
+def choice_costs(stats: dict[str, Any], counts: dict[str, int], args) -> list[str]:
+    """What the crawl left out because of a choice the user made (arguments, the render budget), in words."""
+    costs = []
+    unread = "JavaScript-filled lists not read ({why}): articles linked only there were not found"
+    if n := stats.get(RENDER.format(what="js_list_unrendered")):
+        costs.append(f"{n} " + unread.format(why=f"render={getattr(args, 'render', 'never')}"))
+    if n := stats.get(RENDER.format(what="skipped_budget")):
+        costs.append(f"{n} " + unread.format(why="render budget spent, see ALINEA_RENDER_BUDGET"))
+    if n := counts.get("out_of_range"):
+        bounds = " ".join(f"{name}={value.isoformat()}" for name in ("since", "until")
+                          if (value := getattr(args, name, None)))
+        costs.append(f"{n} articles outside {bounds or 'the date range'}: not exported")
+    if n := stats.get(MORE_STOPPED.format(reason="max_pages")):
+        costs.append(f"{n} listings stopped at max_pages={getattr(args, 'max_pages', '?')}: "
+                     "older articles in them were not looked for")
+    return costs
+
+
 def _local_path(uri: str) -> str:
     parts = urlsplit(uri)
+    if parts.scheme == "stdout":
+        return "stdout"
     return unquote(parts.path) if parts.scheme in ("", "file") or len(parts.scheme) == 1 else uri

@@ -181,7 +181,7 @@ class ArticleLedger:
 
     def details(self, fate: str) -> Counter[str]:
         """Why articles met this fate, by reason (``HTTP 404``, ``missing_body``, …)."""
-        return Counter(_reason(detail) for code, entry in self.entries.items()
+        return Counter(reason_group(detail) for code, entry in self.entries.items()
                        for got, detail in [self.fate_of(code, entry)] if got == fate)
 
     def unaccounted(self) -> list[Entry]:
@@ -194,7 +194,7 @@ class ArticleLedger:
         return adapter.get("article_id") or (id_of_url(url) if url else None), url
 
 
-def _reason(detail: str) -> str:
+def reason_group(detail: str) -> str:
     """``HTTP 500 (after 3 retries)`` and ``redirect loop: A -> B`` grouped as ``HTTP 500``, ``redirect loop``."""
     return detail.split(" (after ")[0].split(": ")[0] or "unknown"
 

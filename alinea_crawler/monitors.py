@@ -10,8 +10,12 @@ ledger must balance (no article discovered without a fate).
 Coverage is computed from Spidermon's item counts: a field no article has gets
 no Spidermon stat at all, and counts as 0%.
 
-A crawl the circuit breaker stopped (``site_unreachable``, ``site_unavailable``)
-has already said why in one line; the quality paragraph is not added to it.
+A crawl that stopped early for a reason it already gave in one line — the
+circuit breaker (``site_unreachable``, ``site_unavailable``), a closed stdout
+pipe, an argument the site refutes — gets no quality paragraph on top.
+
+Spidermon's own report (banners, one line per check, tracebacks of failed
+checks) goes to DEBUG: at INFO the paragraph is the quality check's only output.
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ from spidermon.core.actions import Action
 from spidermon.results.monitor import MonitorResult
 
 from . import stats as keys
+from .args import BAD_ARGUMENT
+from .exporters import STDOUT_CLOSED
 
 logger = logging.getLogger(__name__)
 ITEMS_COUNTED = "spidermon_item_scraped_count/ArticleItem"  # + /<field>: items where the field has a value
 # A crawl that stopped at a limit the user set (CLOSESPIDER_ITEMCOUNT, …) finished as asked.
 FINISHED = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"})
-STOPPED_BY_BREAKER = frozenset({"site_unreachable", "site_unavailable"})  # the breaker's reasons (middlewares.py)
+# Stopped early, the reason already logged: the circuit breaker (middlewares.py), a closed stdout pipe, a bad argument.
+SAID_WHY = frozenset({"site_unreachable", "site_unavailable", STDOUT_CLOSED, BAD_ARGUMENT})
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -114,7 +121,7 @@ class MarkCrawlFailed(Action):
     """One paragraph for people: in the log and in ``alinea/failed`` (the crawl command exits 1)."""
 
     def run_action(self) -> None:
-        if self.data.stats.get("finish_reason") in STOPPED_BY_BREAKER:
+        if self.data.stats.get("finish_reason") in SAID_WHY:
             return
         reasons = [result.reason or f"{result.item.name} could not run (see the DEBUG log)"
                    for result in self.result.monitors_failed_results]
@@ -130,8 +137,8 @@ class QualitySuite(MonitorSuite):
 
 
 class _OneLinePerCheck(SpiderMonitorResult):
-    """One INFO line per check (``[Spidermon] Quality/enough articles... OK``); banners and the
-    assertion tracebacks of failed checks at DEBUG: ``MarkCrawlFailed`` says it in one paragraph."""
+    """One DEBUG line per check (``[Spidermon] Quality/enough articles... OK``), banners and the
+    assertion tracebacks of failed checks at DEBUG too: ``MarkCrawlFailed`` says it in one paragraph."""
 
     def write_title(self) -> None:
         self.log(f"[step] {self.step.name}")
@@ -142,6 +149,9 @@ class _OneLinePerCheck(SpiderMonitorResult):
             self.write_errors()
 
     def log_error(self, msg) -> None:
+        self.log(msg)  # DEBUG
+
+    def log_info(self, msg) -> None:
         self.log(msg)  # DEBUG
 
     def log(self, msg, level=logging.DEBUG) -> None:

@@ -5,6 +5,7 @@ Every ``ALINEA_*`` setting and every default here is documented in docs/settings
 
 import os
 
+from . import __version__
 from .items import FIELD_NAMES
 
 BOT_NAME = "alinea_crawler"
@@ -13,7 +14,7 @@ NEWSPIDER_MODULE = "alinea_crawler.spiders"
 COMMANDS_MODULE = "alinea_crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
-USER_AGENT = "alinea-crawler/1.0 (+https://github.com/alinea-crawler/alinea-crawler; news archive bot)"
+USER_AGENT = f"alinea-crawler/{__version__} (+https://github.com/alinea-crawler/alinea-crawler; news archive bot)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -78,6 +79,7 @@ FEED_EXPORTERS = {
     "jsonl": "alinea_crawler.exporters.FlushingJsonLinesItemExporter",
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
+FEED_STORAGES = {"stdout": "alinea_crawler.exporters.StdoutFeedStorage"}  # -o -: stops cleanly when the reader goes
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.lock.CrawlLock": 10,  # one crawl of the site at a time, taken before anything is fetched
@@ -85,6 +87,11 @@ EXTENSIONS = {
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
     "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
     "alinea_crawler.extensions.CrawlReport": 500,
+    # one progress line per LOGSTATS_INTERVAL from the ledger, in place of Scrapy's "Crawled N pages" line;
+    # after the ledger (its final line is the final account), before the summary
+    "scrapy.extensions.logstats.LogStats": None,
+    "alinea_crawler.progress.ProgressLog": 460,
+    "alinea_crawler.report.hook.DatasetReport": 600,  # ALINEA_REPORT_HTML / ALINEA_REPORT_CARD at the end
 }
 LOG_FORMATTER = "alinea_crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
@@ -100,6 +107,8 @@ ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before goi
 # Rendered pages in a row whose "Berita Lainnya" stays empty (no endpoint learnt) before rendering stops; 0 = no limit
 ALINEA_RENDER_BUDGET = 3
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
+ALINEA_REPORT_HTML = None  # e.g. "/data/alinea/report-%(job_id)s.html": the dataset report page at the end
+ALINEA_REPORT_CARD = None  # e.g. "/data/alinea/card-%(job_id)s.md": the dataset card at the end
 
 # --- Quality check at close (Spidermon, alinea_crawler/monitors.py) ----------
 # A failed check sets alinea/failed to a one-paragraph summary: `scrapy crawl` exits 1.
@@ -123,12 +132,15 @@ ALINEA_STATE_URL = os.environ.get("ALINEA_STATE_URL", "")
 ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # the older name: used when ALINEA_STATE_URL is empty
 ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
-SPIDER_MIDDLEWARES = {"alinea_crawler.incremental.IncrementalMiddleware": 950}  # off unless ALINEA_INCREMENTAL
+SPIDER_MIDDLEWARES = {
+    "alinea_crawler.incremental.IncrementalMiddleware": 950,  # off unless ALINEA_INCREMENTAL
+    "alinea_crawler.sections.SectionCheckMiddleware": 40,  # -a sections=… against the site (before HttpError, 50)
+}
+ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
 
 # --- Several nodes: the dataset in PostgreSQL (alinea_crawler/database.py, lock.py) ---
 ALINEA_DATABASE_URL = os.environ.get("ALINEA_DATABASE_URL", "")  # postgresql://…: articles + article_revisions tables
 ALINEA_DATABASE_BATCH = 100  # articles per committed write
-ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
 
 # --- WARC archive (alinea_crawler/warc.py) -----------------------------------
 ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there

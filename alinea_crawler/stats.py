@@ -29,6 +29,7 @@ REJECTED = "alinea/rejected/{reason}"  # truncated_html, redirect_loop, too_many
 SLOWED_DOWN = "alinea/retry/slowed_down"  # the site paused for an overload signal (429, 503, Retry-After)
 PAUSED_SECONDS = "alinea/retry/paused_seconds"  # total seconds of those pauses
 WARC = "alinea/warc/{what}"  # pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files (from_warc)
+FEED_CUT = "alinea/feed_cut/{feed}"  # stdout: articles written before the reader closed the pipe
 FAILURES = "alinea/failures"  # pages listed in the crawl report (requests given up, articles dropped as broken)
 FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-zero
 

@@ -59,6 +59,11 @@ def scrapy_command(workdir: Path, spider_args: dict[str, Any], settings: dict[st
     return argv
 
 
+def closed_port_url() -> str:
+    """The URL of a loopback port nobody listens on: a site that refuses every connection."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
 def run_crawl(workdir: Path, spider_args: dict[str, Any], settings: dict[str, Any] | None = None,
               feeds: tuple[str, ...] = ("items.jsonl",), timeout: float = 300,
               env: dict[str, str] | None = None) -> CrawlResult:

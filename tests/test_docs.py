@@ -1,13 +1,30 @@
-"""The documentation holds together: every relative link and anchor in README.md and docs/*.md resolves."""
+"""The documentation holds together: every relative link and anchor in README.md and docs/*.md resolves,
+and every command README.md shows runs as shown — against the replica, never the real site.
+
+The commands are read from README.md's code blocks, not copied here: a command edited in the README is the
+command tested. The set-up block (venv, pip, apt) is what CI itself runs (``.ci/run``).
+"""
 
 from __future__ import annotations
 
+import csv
+import gzip
+import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.replica import build_site
+
 ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+# The replica is local: no politeness delays (the README's demo says so itself).
+REPLICA_ARGS = "-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0"
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
@@ -72,3 +89,82 @@ def test_no_reference_to_files_outside_the_repository():
     """The docs state what users need; they do not send them to notes that are not in the repository."""
     for doc in DOCS:
         assert "SITE.md" not in doc.read_text(encoding="utf-8"), doc
+
+
+# ---------------------------------------------------------------- README's commands, run as shown
+
+
+def readme_commands(heading: str) -> list[str]:
+    """The command lines of the first ``sh`` code block under ``## heading`` in README.md (comments left out)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"^```sh\n(.*?)^```", section, re.S | re.M).group(1)
+    return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def as_run_here(command: str, site_url: str) -> str:
+    """The command with this environment's venv, pointed at the replica instead of alinea.id."""
+    command = command.replace(".venv/bin/", f"{VENV_BIN}/")
+    if "base_url=" not in command:
+        command = command.replace("scrapy crawl alinea", f"scrapy crawl alinea -a base_url={site_url}")
+    return command.replace("scrapy crawl alinea", f"scrapy crawl alinea {REPLICA_ARGS}") \
+        if "AUTOTHROTTLE_ENABLED" not in command else command
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "alinea_crawler.settings"}
+    return subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def rows(path: Path) -> list[dict]:
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.mark.timeout(600)
+def test_the_offline_demo_runs_as_shown(tmp_path):
+    start, crawl, stop = readme_commands("Offline demo")
+    assert start.endswith(" &") and stop == "kill %1"
+    argv = shlex.split(start.removesuffix("&").replace(".venv/bin/python", sys.executable))
+    port = argv[argv.index("--port") + 1]
+    argv[argv.index("--port") + 1] = "0"  # any free port: tests run side by side
+    replica = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        url = replica.stdout.readline().strip()  # printed once it listens
+        assert url.startswith("http://127.0.0.1:")
+        done = shell(as_run_here(crawl.replace(f"http://127.0.0.1:{port}", url), url), tmp_path)
+    finally:
+        replica.terminate()
+        replica.wait(timeout=30)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.rstrip().endswith("crawl finished: ok")
+    site = build_site(articles=int(argv[argv.index("--articles") + 1]))  # the model the replica serves
+    for name in ("demo.csv", "demo.jsonl"):  # "every article of the replica"
+        assert {row["article_id"] for row in rows(tmp_path / name)} == {a.code for a in site.articles}, name
+
+
+@pytest.mark.timeout(900)
+def test_the_everyday_commands_run_as_shown(replica, tmp_path):
+    commands = readme_commands("Everyday commands")
+    assert len(commands) == 6
+    for command in commands:
+        done = shell(as_run_here(command, replica.url), tmp_path)
+        assert done.returncode == 0, (command, done.stderr[-3000:])
+        if "scrapy crawl" in command:
+            assert done.stderr.rstrip().endswith("crawl finished: ok"), command
+        if "--help" in command:
+            assert "-a sections=" in done.stdout and "docs/" in done.stdout
+    listed = {a.code for a in replica.site.listed_articles}
+    assert {row["article_id"] for row in rows(tmp_path / "articles.csv")} >= listed
+    recent = rows(tmp_path / "recent.jsonl")
+    assert recent and {row["section"] for row in recent} <= {"politik", "bisnis"}
+    assert all(row["published_at"] >= "2026-11-01" for row in recent)
+    assert rows(tmp_path / "latest.jsonl.gz")
+    assert list((tmp_path / "exports").glob("alinea-*.csv")) and (tmp_path / "state.sqlite3").exists()
+    archived = {row["article_id"] for row in rows(tmp_path / "articles.jsonl")}
+    assert {row["article_id"] for row in rows(tmp_path / "rebuilt.jsonl")} == archived

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +19,7 @@ from alinea_crawler.middlewares import (BackoffRetryMiddleware, PageRejected, is
 from alinea_crawler.pages.article import extract_article
 from alinea_crawler.pipelines import CleanArticlePipeline, ValidateArticlePipeline
 from alinea_crawler.spiders.alinea import AlineaSpider
-from tests.crawl import run_crawl
+from tests.crawl import closed_port_url, run_crawl
 from tests.replica import Replica, build_site
 from tests.replica.faults import BAD_DATE
 from tests.replica.pages import article_page
@@ -104,12 +103,10 @@ def test_the_ledger_balances_every_article_exported_once_or_named_with_a_reason(
 # ------------------------------------------------------------ a dead site stops the crawl
 
 def test_an_unreachable_site_fails_at_once_with_one_line(tmp_path):
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    result = run_crawl(tmp_path, {"base_url": f"http://127.0.0.1:{port}", "render": "never"})
+    url = closed_port_url()
+    result = run_crawl(tmp_path, {"base_url": url, "render": "never"})
     assert result.returncode == 1
-    line = f"site unreachable: 127.0.0.1:{port}: DownloadConnectionRefusedError: Connection was refused"
+    line = f"site unreachable: {url.split('//')[1]}: DownloadConnectionRefusedError: Connection was refused"
     assert result.stats["finish_reason"] == "site_unreachable" and result.report["failed"].startswith(line)
     assert result.log.count(line) == 3  # the error, the summary's verdict, the last line
     assert result.log.rstrip().splitlines()[-1].endswith("crawl failed: " + result.report["failed"])

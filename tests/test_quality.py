@@ -22,6 +22,7 @@ def test_everything_broken_fails_with_a_readable_summary(tmp_path):
     assert "pages failed (100%, limit 10%)" in summary
     assert f"crawl failed: {summary}" in result.log
     assert "Traceback" not in result.log and "AssertionError" not in result.log  # a paragraph, not a traceback
+    assert "[Spidermon]" not in result.log  # its per-check lines (FAIL included) are at DEBUG: the paragraph says it
     assert result.stats["alinea/failed"] == summary
 
 
@@ -30,7 +31,14 @@ def test_a_healthy_crawl_passes(replica, tmp_path):
     result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"})
     assert result.returncode == 0, result.report.get("failed")
     assert result.report["failed"] is None
-    assert "[Spidermon] Quality/enough articles... OK" in result.log
+    assert "verdict              OK" in result.log and "[Spidermon]" not in result.log  # per-check lines: DEBUG
+
+
+@pytest.mark.timeout(180)
+def test_each_check_is_one_line_at_debug(replica, tmp_path):
+    result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"}, {"LOG_LEVEL": "DEBUG"})
+    assert result.returncode == 0, result.report.get("failed")
+    assert "[alinea] DEBUG: [Spidermon] Quality/enough articles... OK" in result.log
 
 
 @pytest.mark.timeout(180)
@@ -47,7 +55,7 @@ def test_a_limit_the_user_set_is_a_finished_crawl(replica, tmp_path):
     limited = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"}, {"CLOSESPIDER_ITEMCOUNT": "3"})
     assert limited.stats["finish_reason"] == "closespider_itemcount"
     assert limited.returncode == 0, limited.report.get("failed")
-    assert "[Spidermon] Quality/finish reason... OK" in limited.log
+    assert "verdict              OK" in limited.log
     # what was discovered but not reached by the limit is beyond it, not lost
     counts = limited.report["articles"]
     assert limited.stats["alinea/articles/unaccounted"] == 0

@@ -154,3 +154,15 @@ def test_a_job_that_fails_says_why_in_its_log_and_the_next_schedule_reports_it(s
     again = scrapyd.schedule("-a", f"base_url={replica.url}", "-a", "render=never", *job_settings(tmp_path))
     assert again.stdout.splitlines()[0] == f"previous job {good}: finished ok", scrapyd.log(good)[-3000:]
     scrapyd.wait_finished(again.stdout.splitlines()[1].split()[2])
+
+
+def test_a_job_logs_its_progress_and_writes_its_report_from_the_egg(scrapyd, replica, tmp_path):
+    """The progress line is in the job's log; the report page (its template read from the zipped egg) is
+    named by the job id."""
+    job = schedule_job(scrapyd, replica, tmp_path, ALINEA_INCREMENTAL="0", LOGSTATS_INTERVAL="0.2",
+                       ALINEA_REPORT_HTML=str(tmp_path / "report-%(job_id)s.html"))
+    scrapyd.wait_finished(job)
+    log, count = scrapyd.log(job), len(exported(tmp_path, job))
+    assert count and f"INFO: articles {count:,} exported / " in log, log[-3000:]
+    page = (tmp_path / f"report-{job}.html").read_text(encoding="utf-8")
+    assert f"{count:,} articles" in page and page.count("<svg") >= 8

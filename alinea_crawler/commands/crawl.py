@@ -12,7 +12,12 @@ crawler is built, before anything is fetched) ends it with its own line:
 another crawl of <site> is running (…)`` (exit 3). Exit codes: ``exitcodes.py``.
 
 Messages go through logging, so they reach stderr (stdout may be a feed:
-``-O -``) or, under Scrapyd, the job's own log file (``LOG_FILE``).
+``-o -``, JSON Lines unless a format follows: ``-o -:csv``) or, under Scrapyd,
+the job's own log file (``LOG_FILE``). Scrapy's start-up lists are logged at
+DEBUG. ``-h`` lists the spider arguments.
+
+A crawl that stopped on an argument the site refutes (an unknown section:
+close reason ``bad_argument``) exits 2, like any other bad argument.
 
 Scrapyd runs every job through this command with a ``_job`` argument; such a
 job is incremental unless ``ALINEA_INCREMENTAL`` is given
@@ -21,26 +26,53 @@ job is incremental unless ``ALINEA_INCREMENTAL`` is given
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import configure_logging
 
-from ..args import ArgumentError
+from ..args import BAD_ARGUMENT, ArgumentError, describe_arguments
 from ..config import SettingError, check_settings
 from ..exitcodes import FAILED as EXIT_FAILED
-from ..exitcodes import NotStarted
+from ..exitcodes import USAGE, NotStarted
+from ..logformatter import quiet_startup_lists
 from ..stats import FAILED
 
 logger = logging.getLogger(__name__)
+STDOUT = "-"
+STDOUT_FORMAT = "jsonl"  # the format of a bare -o - / -O -
+
+
+class _HelpFormatter(ScrapyHelpFormatter):
+    """Scrapy's help layout, with the description's lines kept (the spider arguments are a table)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
 
 
 class Command(ScrapyCrawlCommand):
+    def long_desc(self) -> str:
+        return "\n".join([
+            "Run a spider of this project (alinea). Spider arguments of alinea (-a name=value):",
+            *describe_arguments(),
+            "A feed on stdout: -o - (JSON Lines) or -o -:csv. Documentation: README.md and docs/.",
+        ])
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = _HelpFormatter
+
     def process_options(self, args, opts):
+        quiet_startup_lists()
+        for outputs in (opts.output, opts.overwrite_output):
+            if outputs:
+                outputs[:] = [f"{STDOUT}:{STDOUT_FORMAT}" if uri == STDOUT else uri for uri in outputs]
         super().process_options(args, opts)
         if len(args) != 1:
             return
@@ -74,13 +106,14 @@ class Command(ScrapyCrawlCommand):
         else:  # a Deferred (CrawlerProcess, Twisted's own reactor)
             started.addErrback(lambda failure: refused.append(failure.value) if failure.check(NotStarted) else failure)
         self.crawler_process.start()
-        failure = crawler.stats.get_value(FAILED) if crawler.stats else None
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        failure = stats.get(FAILED)
         if refused:
             logger.error("%s: %s", refused[0].verdict, refused[0].message)
             self.exitcode = refused[0].exitcode
         elif self.crawler_process.bootstrap_failed or failure:
             logger.error("crawl failed: %s", failure or "the crawler could not start (see above)")
-            self.exitcode = EXIT_FAILED
+            self.exitcode = USAGE if stats.get("finish_reason") == BAD_ARGUMENT else EXIT_FAILED
         else:
             logger.info("crawl finished: ok")
 

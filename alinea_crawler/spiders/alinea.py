@@ -473,12 +473,15 @@ class AlineaSpider(scrapy.Spider):
         return request
 
     def section_failed(self, failure: Failure) -> None:
-        """A section guessed from article URLs may have no index page (an archive prefix): not a failure."""
+        """A section guessed from article URLs may have no index page (an archive prefix): not a failure.
+        Nor is a section given as an argument: ``sections.py`` judges whether the site knows it."""
         request = failure.request
-        if request.meta.get("found_by") == "article_url" and failure.check(HttpError) \
+        found_by = request.meta.get("found_by")
+        if found_by in ("article_url", "argument") and failure.check(HttpError) \
                 and failure.value.response.status == 404:
             self.crawler.stats.inc_value(keys.SECTIONS.format(how="without_index"))
-            self.logger.info("no section index at %s (the section was taken from article URLs)", request.url)
+            self.logger.info("no section index at %s (the section was taken from %s)", request.url,
+                             "article URLs" if found_by == "article_url" else "the sections argument")
             return
         self.on_error(failure)
 

@@ -25,6 +25,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--public-record", action="store_true",
                    help="the site as the public record shows it (docs/navigation.md): no section links in the menu, "
                         "a paged home feed, lists that never fill, article pages that answer 500 (AMP works)")
+    p.add_argument("--hole", metavar="FIRST/LAST",
+                   help="no article published from FIRST to LAST (WIB days, e.g. 2026-11-12/2026-11-14): "
+                        "those that would be are published before FIRST")
     add_arguments(p)
     return p.parse_args(argv)
 
@@ -36,7 +39,7 @@ def main(argv=None) -> None:
     from .server import App, listen
 
     site = build_site(articles=args.articles, seed=args.seed, hidden_every=args.hidden_every,
-                      templates=args.templates, public_record=args.public_record)
+                      templates=args.templates, public_record=args.public_record, hole=args.hole)
     app = App(site, related_api_moves_after=args.related_api_moves_after,
               related_api_delay=args.related_api_delay)
     if args.faults or args.fault_dead:

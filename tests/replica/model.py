@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 NAV_SECTIONS = ("peristiwa", "politik", "bisnis", "kolom", "gaya-hidup")
 OLD_SECTIONS = ("nasional", "ekonomi", "dunia")
@@ -253,11 +253,29 @@ def _public_record(articles: list) -> None:
         a.related = [c for c in a.related if c not in card_only]
 
 
+def parse_hole(hole: str | None) -> tuple[date, date] | None:
+    """``"2026-11-12/2026-11-14"``: the first and last day (WIB) on which no article is published."""
+    if not hole:
+        return None
+    first, _, last = hole.partition("/")
+    span = date.fromisoformat(first), date.fromisoformat(last or first)
+    if span[0] > span[1]:
+        raise ValueError(f"hole={hole!r}: the first day comes after the last")
+    return span
+
+
+def skip_hole(when: datetime, hole: tuple[date, date] | None) -> datetime:
+    """``when``, or noon (WIB) of the day before the hole when ``when`` falls in it: the range stays empty."""
+    if hole and hole[0] <= when.astimezone(ZONES["WIB"]).date() <= hole[1]:
+        return datetime.combine(hole[0] - timedelta(days=1), time(12), ZONES["WIB"])
+    return when
+
+
 class Site:
     """The whole replica: articles newest first plus prebuilt indexes."""
 
     def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8,
-                 templates: str = "classic", public_record: bool = False):
+                 templates: str = "classic", public_record: bool = False, hole: str | None = None):
         if hidden_every == 1:
             raise ValueError("hidden_every=1 would hide every article")
         if templates not in TEMPLATE_SETS:
@@ -270,8 +288,9 @@ class Site:
         rng = random.Random(seed)
         self.articles: list = []
         self.by_code: dict = {}
-        when = NEWEST
+        when, empty = NEWEST, parse_hole(hole)
         for i in range(articles):
+            when = skip_hole(when, empty)
             hidden = hidden_every > 0 and i % hidden_every == hidden_every - 1
             self._add(new_article(rng, _new_code(rng, self.by_code), when, i, not hidden))
             when -= timedelta(minutes=rng.randint(37, 300))
@@ -398,6 +417,6 @@ def amp_caption(a: Article) -> str | None:
 
 
 def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8,
-               templates: str = "classic", public_record: bool = False) -> Site:
+               templates: str = "classic", public_record: bool = False, hole: str | None = None) -> Site:
     return Site(articles=articles, seed=seed, hidden_every=hidden_every, templates=templates,
-                public_record=public_record)
+                public_record=public_record, hole=hole)

@@ -151,7 +151,7 @@ def test_the_offline_demo_runs_as_shown(tmp_path):
 @pytest.mark.timeout(900)
 def test_the_everyday_commands_run_as_shown(replica, tmp_path):
     commands = readme_commands("Everyday commands")
-    assert len(commands) == 6
+    assert len(commands) == 7
     for command in commands:
         done = shell(as_run_here(command, replica.url), tmp_path)
         assert done.returncode == 0, (command, done.stderr[-3000:])
@@ -168,3 +168,5 @@ def test_the_everyday_commands_run_as_shown(replica, tmp_path):
     assert list((tmp_path / "exports").glob("alinea-*.csv")) and (tmp_path / "state.sqlite3").exists()
     archived = {row["article_id"] for row in rows(tmp_path / "articles.jsonl")}
     assert {row["article_id"] for row in rows(tmp_path / "rebuilt.jsonl")} == archived
+    assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (tmp_path / "card.md").read_text(encoding="utf-8").startswith("---\n")

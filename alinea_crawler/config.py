@@ -140,6 +140,10 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_ENDPOINT_MAX_FAILURES": whole(1),
     "ALINEA_RENDER_BUDGET": whole(0),
     "ALINEA_REPORT_FILE": path_template,
+    "ALINEA_SITEMAPS": boolean,
+    "ALINEA_SITEMAP_MAX_URLS": whole(1),
+    "ALINEA_SITEMAP_MAX_DEPTH": whole(0),
+    "ALINEA_ARTICLE_MAX_PAGES": whole(1),
     "ALINEA_REPORT_HTML": path_template,
     "ALINEA_REPORT_CARD": path_template,
     "ALINEA_RETRY_BACKOFF": seconds,
@@ -163,6 +167,7 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_REVISIT_DAYS": days,
     "ALINEA_WARC_DIR": text,
     "ALINEA_WARC_MAX_BYTES": whole(1),
+    "ALINEA_REPLAY_PROCESSES": whole(0),
 }
 
 

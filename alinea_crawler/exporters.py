@@ -13,10 +13,9 @@ import logging
 import os
 import sys
 from dataclasses import fields
+from functools import cache
 from typing import IO, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonLinesItemExporter
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.defer import deferred_from_coro
@@ -56,8 +55,10 @@ class FlushingJsonLinesItemExporter(JsonLinesItemExporter):
         self.file.flush()
 
 
-def parquet_type(annotation: str) -> pa.DataType:
+def parquet_type(annotation: str):
     """The column type of an ArticleItem field: list fields list<string>, int fields int64, the rest string."""
+    import pyarrow as pa
+
     if annotation.startswith("list"):
         return pa.list_(pa.string())
     if annotation.startswith("int"):
@@ -65,7 +66,11 @@ def parquet_type(annotation: str) -> pa.DataType:
     return pa.string()
 
 
-ARTICLE_TYPES = {f.name: parquet_type(str(f.type)) for f in fields(ArticleItem)}
+@cache
+def article_types() -> dict:
+    """Column types by field name. pyarrow is imported by the first Parquet feed, not by every crawl
+    (Scrapy loads every FEED_EXPORTERS class, used or not, and pyarrow takes ~0.1 s to import)."""
+    return {f.name: parquet_type(str(f.type)) for f in fields(ArticleItem)}
 
 
 class ParquetItemExporter(BaseItemExporter):
@@ -79,14 +84,19 @@ class ParquetItemExporter(BaseItemExporter):
     ROW_GROUP = 1000
 
     def __init__(self, file, **kwargs):
+        import pyarrow as pa
+
         super().__init__(dont_fail=True, **kwargs)
         self.file = file
-        names = list(self.fields_to_export or ARTICLE_TYPES)
-        self.schema = pa.schema([(name, ARTICLE_TYPES.get(name, pa.string())) for name in names])
+        types = article_types()
+        names = list(self.fields_to_export or types)
+        self.schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
         self.rows: list[dict[str, Any]] = []
-        self.writer: pq.ParquetWriter | None = None
+        self.writer = None  # a pyarrow.parquet.ParquetWriter from start_exporting on
 
     def start_exporting(self) -> None:
+        import pyarrow.parquet as pq
+
         self.writer = pq.ParquetWriter(self.file, self.schema, compression="zstd")
 
     def export_item(self, item: Any) -> None:
@@ -99,6 +109,8 @@ class ParquetItemExporter(BaseItemExporter):
         self.writer.close()  # writes the footer; the feed storage closes the file itself
 
     def _write_rows(self) -> None:
+        import pyarrow as pa
+
         if self.rows:
             self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
             self.rows = []

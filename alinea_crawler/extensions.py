@@ -6,7 +6,9 @@ Scrapy's own ``spider_error``, and ``item_dropped`` for articles dropped as
 broken (no title, body or date; a duplicate or an article out of the date range
 is no failure). They are counted as they come (``alinea/failures``), logged at
 close, and — when ``ALINEA_REPORT_FILE`` is set — written with the final stats
-and the article ledger's account as JSON next to the exports.
+and the article ledger's account as JSON next to the exports, with the
+completeness account (``completeness.py``: sitemap articles no listing
+reached, empty sections, listings cut short).
 
 Every crawl ends with a short summary block at INFO (an example is in
 docs/operations.md): articles discovered, exported, skipped, dropped and failed by
@@ -34,7 +36,8 @@ from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FeedExporter
 from twisted.python.failure import Failure
 
-from .stats import DRIFT_WARNING, FAILED, FAILURES, MORE_STOPPED, RENDER
+from . import completeness
+from .stats import DRIFT_WARNING, FAILED, FAILURES, MORE_STOPPED, PAGING, RENDER
 
 logger = logging.getLogger(__name__)
 
@@ -107,12 +110,15 @@ class CrawlReport:
         from .ledger import ArticleLedger  # the ledger listens to this module's page_failed signal
 
         stats = self.crawler.stats
+        ledger = ArticleLedger.of(self.crawler)
+        found = completeness.account(getattr(spider, "listings", None), ledger)
+        completeness.record_stats(stats, found)
         stats.set_value(FAILURES, len(self.failures))
         if self.failures:
             lines = "\n".join(f"  {f['url']} ({f['kind']}): {f['reason']}" for f in self.failures)
             logger.warning("%d page(s) failed:\n%s", len(self.failures), lines)
-        ledger = ArticleLedger.of(self.crawler)
-        lines = summary_lines(stats.get_stats(), ledger, feed_files(self.crawler), reason, getattr(spider, "args", None))
+        lines = summary_lines(stats.get_stats(), ledger, feed_files(self.crawler), reason,
+                              getattr(spider, "args", None), found)
         logger.info("%s", "\n".join(lines))
         logger.debug("Scrapy stats:\n%s", json.dumps(stats.get_stats(), indent=1, default=str, sort_keys=True))
         self.result = {  # also read by the dataset report (report/hook.py) at the end of the crawl
@@ -122,6 +128,7 @@ class CrawlReport:
             "failures": self.failures,
             "articles": {"discovered": len(ledger.entries), **ledger.fate_counts()},
             "unaccounted": [{"url": e.url, "via": e.via} for e in ledger.unaccounted()],
+            "completeness": found,
             "stats": stats.get_stats(),
         }
         if not self.path_template:
@@ -162,9 +169,11 @@ FATE_LABELS = {  # at most 20 characters: the counts line up
 WITH_REASONS = ("filtered", "beyond_limit", "dropped", "failed", "not_fetched")  # reasons in brackets
 
 
-def summary_lines(stats: dict[str, Any], ledger, files: list[FeedFile], reason: str, args=None) -> list[str]:
-    """The end-of-crawl block: what happened to the articles, what the user's choices left out, the files
-    and the verdict, in a few lines."""
+def summary_lines(stats: dict[str, Any], ledger, files: list[FeedFile], reason: str, args=None,
+                  found: dict[str, Any] | None = None) -> list[str]:
+    """The end-of-crawl block: what happened to the articles, what the user's choices left out, the files,
+    what the site's own lists say the crawl did not reach (``found``: ``completeness.account``) and the
+    verdict, in a few lines."""
     counts = ledger.fate_counts()
     started = stats.get("start_time")
     elapsed = stats.get("elapsed_time_seconds") or (
@@ -182,6 +191,7 @@ def summary_lines(stats: dict[str, Any], ledger, files: list[FeedFile], reason: 
     given_up = sum(v for k, v in stats.items() if k.startswith("alinea/request_error/"))
     lines.append(f"  pages fetched        {stats.get('downloader/response_count', 0)} (given up: {given_up})")
     lines += [f"  file                 {feed_state(feed, failed)}" for feed in files]
+    lines += completeness.summary_lines(found) if found else []
     if drift := stats.get(DRIFT_WARNING):
         lines.append(f"  warning              {drift}")
     lines.append(f"  verdict              {'FAILED: ' + failed if failed else 'OK'}")
@@ -208,7 +218,7 @@ def choice_costs(stats: dict[str, Any], counts: dict[str, int], args) -> list[st
         bounds = " ".join(f"{name}={value.isoformat()}" for name in ("since", "until")
                           if (value := getattr(args, name, None)))
         costs.append(f"{n} articles outside {bounds or 'the date range'}: not exported")
-    if n := stats.get(MORE_STOPPED.format(reason="max_pages")):
+    if n := stats.get(MORE_STOPPED.format(reason="max_pages"), 0) + stats.get(PAGING.format(what="stopped/max_pages"), 0):
         costs.append(f"{n} listings stopped at max_pages={getattr(args, 'max_pages', '?')}: "
                      "older articles in them were not looked for")
     return costs

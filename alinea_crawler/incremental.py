@@ -5,9 +5,10 @@ is true) filters what the spider yields:
 
 * an article request whose id is in the state store is dropped
   (``alinea/incremental/skipped``);
-* the ``POST /more`` request of a listing page is dropped when every card on
-  that page was already exported (``alinea/incremental/listing_stopped``):
-  new articles come first, so the next page holds nothing new.
+* the next page of a listing (``POST /more``, or a numbered page) is dropped
+  when every card on this page was already exported
+  (``alinea/incremental/listing_stopped``): new articles come first, so the
+  next page holds nothing new.
 
 Listing pages (home, sections, indeks, rss) are always fetched again.
 ``-a refresh=1`` skips nothing but still records what the run exported.
@@ -22,7 +23,8 @@ the ids are committed when the spider closes with reason ``finished``.
 
 Revisions: an article published within ``ALINEA_REVISIT_DAYS`` of now is
 fetched again even though it is known (``alinea/incremental/revisited``), and
-counts as new for the listing early-stop. ``RevisionPipeline`` compares its
+counts as new for the listing early-stop; so is one whose sitemap ``lastmod``
+falls within that window (changed recently, whenever it was published). ``RevisionPipeline`` compares its
 ``content_hash`` with the stored one: edited, it is exported with ``revision`` + 1;
 unchanged, it is not exported — it raises ``ArticleUnchanged`` (an item drop
 logged at DEBUG, counted ``alinea/incremental/unchanged``, seen by any
@@ -45,7 +47,6 @@ from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
-from parsel import Selector
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -55,7 +56,7 @@ from scrapy.utils.defer import _schedule_coro
 
 from .database import DATABASE_SINK, rows_stored
 from .ledger import ArticleLedger
-from .pages.listing import extract_cards
+from .pages.listing import listing_answer
 from .pipelines import ArticleDropped
 from .state import Exported, StateStore, StateUnavailable, open_store, state_location
 from .stats import FAILED, INCREMENTAL
@@ -63,6 +64,8 @@ from .urls import article_id
 
 logger = logging.getLogger(__name__)
 
+
+LISTING_PAGES = ("more", "page")  # a listing's next page (load-more, or numbered): stopped when nothing is new
 
 def open_state(crawler: Crawler) -> StateStore:
     """The crawl's state store, closed when the engine stops."""
@@ -137,20 +140,22 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     def filtered(self, request: Request, response: Response | None) -> Request | None:
         kind = request.meta.get("kind")
         if kind == "article" and (code := article_id(request.url)) and (known := self.store.published([code])):
-            if due_for_revisit(known[code], self.revisit_since):
+            # published recently, or (a sitemap's lastmod) changed recently: fetched again, its hash decides
+            if due_for_revisit(known[code], self.revisit_since) or \
+                    due_for_revisit(request.meta.get("lastmod"), self.revisit_since):
                 self.inc("revisited")
                 return request
             self.inc("skipped")
             ArticleLedger.of(self.crawler).settle(code, "skipped", "already exported")
             return None
-        if kind == "more" and isinstance(response, TextResponse) and self.nothing_new_on(response):
+        if kind in LISTING_PAGES and isinstance(response, TextResponse) and self.nothing_new_on(response):
             self.inc("listing_stopped")
             return None
         return request
 
     def nothing_new_on(self, response: TextResponse) -> bool:
         """Every card was exported before and none is due for a revisit."""
-        ids = {card.article_id for card in extract_cards(Selector(text=response.text), response.url)}
+        ids = {card.article_id for card in listing_answer(response.text, response.url).cards}
         known = self.store.published(ids)
         return set(known) == ids and not any(due_for_revisit(date, self.revisit_since) for date in known.values())
 

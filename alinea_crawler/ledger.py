@@ -32,11 +32,15 @@ up there.
 API for other components (the spider, middlewares, pipelines)::
 
     ledger = ArticleLedger.of(crawler)       # a ledger that records nothing if the extension is off
-    ledger.discovered(article_id, url, via)  # first call per id wins
+    ledger.discovered(article_id, url, via)  # first call per id wins …
+    ledger.discovered(article_id, url, sitemap_url, sitemap=sitemap_url)  # … but a listing's via replaces a sitemap's
+    ledger.via(article_id, default)          # where the article was found (its item's discovered_from)
     ledger.settle(article_id, "failed", "AMP fallback: HTTP 404", url=url)
 
 Entries live in ``spider.state`` so a ``JOBDIR`` resume keeps the account of
-the first run. Under ``scrapy check`` (contracts run single callbacks, nothing
+the first run. An article a sitemap lists keeps that sitemap (``Entry.sitemap``);
+its ``via`` stays the sitemap only while no listing or related list reached it:
+"found only in the sitemap" (see ``completeness.py``). Under ``scrapy check`` (contracts run single callbacks, nothing
 they discover is fetched) the ledger is off and ``of()`` records nothing. Stats: ``alinea/articles/discovered``,
 ``alinea/articles/<fate>``, ``alinea/articles/unaccounted``.
 """
@@ -62,7 +66,7 @@ logger = logging.getLogger(__name__)
 
 FATES = ("exported", "skipped", "unchanged", "out_of_range", "other_section", "dropped", "failed", "not_article",
          "filtered", "beyond_limit", "not_fetched")
-ARTICLE_KINDS = frozenset({"article", "render", "related_endpoint"})  # requests whose failure loses an article
+ARTICLE_KINDS = frozenset({"article", "render", "related_endpoint", "article_page"})  # requests whose failure loses an article
 ROBOTS_REFUSAL = "Forbidden by robots.txt"
 
 
@@ -72,6 +76,7 @@ class Entry:
     via: str | None
     fate: str | None = None
     detail: str = ""
+    sitemap: str | None = None  # the sitemap that lists it
 
 
 class ArticleLedger:
@@ -109,11 +114,21 @@ class ArticleLedger:
 
     # -- the API ---------------------------------------------------------------
 
-    def discovered(self, article_id: str, url: str, via: str | None) -> None:
-        if self.crawler is None or article_id in self.entries:
+    def discovered(self, article_id: str, url: str, via: str | None, sitemap: str | None = None) -> None:
+        if self.crawler is None:
             return
-        self.entries[article_id] = Entry(url, via)
-        self.crawler.stats.inc_value(keys.ARTICLES_DISCOVERED)
+        entry = self.entries.get(article_id)
+        if entry is None:
+            self.entries[article_id] = Entry(url, via, sitemap=sitemap)
+            self.crawler.stats.inc_value(keys.ARTICLES_DISCOVERED)
+        elif sitemap:
+            entry.sitemap = entry.sitemap or sitemap
+        elif entry.sitemap and entry.via == entry.sitemap:  # found by navigation after all
+            entry.via = via
+
+    def via(self, article_id: str | None, default: str | None) -> str | None:
+        entry = self.entries.get(article_id) if article_id else None
+        return entry.via if entry is not None else default
 
     def settle(self, article_id: str | None, fate: str, detail: str = "", url: str | None = None) -> None:
         """Give an article its fate (an article not seen before counts as discovered now)."""
@@ -121,7 +136,8 @@ class ArticleLedger:
             return
         if fate not in FATES:
             raise ValueError(f"unknown article fate {fate!r}: one of {', '.join(FATES)}")
-        self.discovered(article_id, url or "", None)
+        if article_id not in self.entries:
+            self.discovered(article_id, url or "", None)
         entry = self.entries[article_id]
         if entry.fate is None or (fate == "exported" and entry.fate != "exported"):
             entry.fate, entry.detail = fate, detail

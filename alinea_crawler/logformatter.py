@@ -1,4 +1,5 @@
-"""How the crawl's log reads: one line per dropped item, and Scrapy's start-up lists at DEBUG.
+"""How the crawl's log reads: one line per dropped item, Scrapy's start-up lists at DEBUG, and no per-page
+DEBUG records built when DEBUG is not logged.
 
 At INFO a crawl's log should lead with what happened to it. Scrapy writes its versions, the add-ons,
 every enabled extension, middleware and pipeline and the overridden settings at INFO as multi-line
@@ -23,6 +24,24 @@ STARTUP_LISTS = {
 
 
 class OneLineLogFormatter(LogFormatter):
+    def __init__(self, per_page: bool = True):
+        super().__init__()
+        # Scrapy builds a "Crawled (200)" and a "Scraped from" record for every page and item, and the
+        # log handler throws them away below DEBUG (the loggers themselves let everything through).
+        self.per_page = per_page
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        level = crawler.settings.get("LOG_LEVEL")
+        level = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
+        return cls(per_page=not isinstance(level, int) or level <= logging.DEBUG)
+
+    def crawled(self, request, response, spider):
+        return super().crawled(request, response, spider) if self.per_page else None
+
+    def scraped(self, item, response, spider):
+        return super().scraped(item, response, spider) if self.per_page else None
+
     def dropped(self, item, exception, response, spider):
         entry = super().dropped(item, exception, response, spider)
         entry["msg"] = "%(exception)s"

@@ -33,6 +33,7 @@ import pickle
 from collections import deque
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from time import monotonic
 from urllib.parse import urlsplit
@@ -280,8 +281,10 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
 
 # Scrapy's cookie handling asks tldextract for public suffixes, and tldextract downloads the
 # Public Suffix List on first use (and caches it under ~/.cache). The list the package bundles
-# is enough for cookie domains: no request the user did not ask for, no cache writes.
-scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+# is enough for cookie domains: no request the user did not ask for, no cache writes. It asks
+# for every cookie of every response, about one host: the answers are cached.
+scrapy_cookies._split_domain = lru_cache(maxsize=256)(
+    TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True))
 
 
 class PersistentCookiesMiddleware(CookiesMiddleware):

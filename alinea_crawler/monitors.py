@@ -5,7 +5,8 @@ one paragraph, logs it and sets ``alinea/failed`` to it, so ``scrapy crawl``
 exits 1. Thresholds: ``ALINEA_MIN_ITEMS``, ``ALINEA_MIN_COVERAGE`` (per field,
 of exported articles, judged once ``ALINEA_COVERAGE_MIN_ITEMS`` articles were
 exported), ``ALINEA_MAX_ERROR_RATE``, ``ALINEA_MAX_DROP_RATE``; and the article
-ledger must balance (no article discovered without a fate).
+ledger must balance (no article discovered without a fate), and no callback
+may have raised (Scrapy's ``spider_exceptions/<name>``).
 
 Coverage is computed from Spidermon's item counts: a field no article has gets
 no Spidermon stat at all, and counts as 0%.
@@ -95,7 +96,8 @@ class QualityMonitor(_QualityMonitor):
         failed = _sum(self.stats, keys.REQUEST_ERROR.format(kind=""))
         # pages that reached the spider: 2xx responses but robots.txt and truncated pages
         fetched = _sum(self.stats, "downloader/response_status_count/2") - sum(self.stats.get(key, 0) for key in (
-            "robotstxt/response_count", "retry/reason_count/truncated HTML", keys.REJECTED.format(reason="truncated_html")))
+            "robotstxt/response_count", keys.SITEMAP.format(what="robots"), "retry/reason_count/truncated HTML",
+            keys.REJECTED.format(reason="truncated_html")))
         self.check_rate(failed, fetched + failed, "pages failed", "ALINEA_MAX_ERROR_RATE")
 
     @monitors.name("dropped articles")
@@ -115,6 +117,16 @@ class QualityMonitor(_QualityMonitor):
         lost = self.stats.get(keys.ARTICLES_UNACCOUNTED, 0)
         if lost:
             self.fail(f"{lost} article(s) discovered but never exported, skipped, dropped or failed (listed above)")
+
+
+    @monitors.name("no callback errors")
+    def test_7_spider_errors(self) -> None:
+        """A callback that raised lost what its page held (a listing's cards, an article): never a quiet log line."""
+        errors = {key.rpartition("/")[2]: value for key, value in self.stats.items()
+                  if key.startswith("spider_exceptions/") and key != "spider_exceptions/count"}
+        if errors:
+            named = ", ".join(f"{name} {count}" for name, count in sorted(errors.items()))
+            self.fail(f"{sum(errors.values())} page(s) raised an error in the spider ({named}; see the log)")
 
 
 class MarkCrawlFailed(Action):

@@ -5,6 +5,8 @@ Every ``ALINEA_*`` setting and every default here is documented in docs/settings
 
 import os
 
+from scrapy.settings import default_settings
+
 from . import __version__
 from .items import FIELD_NAMES
 
@@ -61,6 +63,15 @@ ALINEA_UNREACHABLE_AFTER = 3  # connection failures (DNS, refused, TLS) before a
 DEPTH_PRIORITY = 0
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
+# --- Cost per page and per crawl (docs/performance.md) -----------------------
+# A page yields one item or a few requests, and the pipelines do not wait on anything:
+# Scrapy's default of 100 starts 100 asyncio tasks for every response (~1 ms a page).
+CONCURRENT_ITEMS = 4
+STATS_CLASS = "alinea_crawler.stats.StatsCollector"  # Scrapy's, without a per-attribute deprecation shim
+# Scrapy reads each callback's source (inspect + ast) to warn about a generator returning a value; its
+# cache is keyed by bound methods that die with their request, so it re-parsed callbacks on most responses
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 # --- Items and output -------------------------------------------------------
 ITEM_PIPELINES = {
     "alinea_crawler.pipelines.CleanArticlePipeline": 100,
@@ -80,6 +91,11 @@ FEED_EXPORTERS = {
     "parquet": "alinea_crawler.exporters.ParquetItemExporter",  # -O articles.parquet
 }
 FEED_STORAGES = {"stdout": "alinea_crawler.exporters.StdoutFeedStorage"}  # -o -: stops cleanly when the reader goes
+# Scrapy's extensions but two, not even imported (Scrapy imports every listed one, None or off included):
+# the remote control would import aiohttp (~0.2 s a crawl) and listen on a local port; the telnet
+# console is off (TELNETCONSOLE_ENABLED below).
+EXTENSIONS_BASE = {name: order for name, order in default_settings.EXTENSIONS_BASE.items()
+                   if name.rsplit(".", 1)[1] not in ("RemoteControl", "TelnetConsole")}
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
     "alinea_crawler.lock.CrawlLock": 10,  # one crawl of the site at a time, taken before anything is fetched
@@ -106,6 +122,11 @@ ALINEA_RENDER_WAIT_MS = 5000  # longest wait for a JavaScript-filled list to fil
 ALINEA_ENDPOINT_MAX_FAILURES = 3  # learnt endpoint failures in a row before going back to the browser
 # Rendered pages in a row whose "Berita Lainnya" stays empty (no endpoint learnt) before rendering stops; 0 = no limit
 ALINEA_RENDER_BUDGET = 3
+# Sitemaps (robots.txt Sitemap: lines, else /sitemap.xml) as a way to find articles; refusals: docs/navigation.md
+ALINEA_SITEMAPS = True
+ALINEA_SITEMAP_MAX_URLS = 50_000  # entries read from one sitemap (the protocol's own limit); the rest is refused
+ALINEA_SITEMAP_MAX_DEPTH = 3  # sitemap indexes nested deeper are refused
+ALINEA_ARTICLE_MAX_PAGES = 20  # an article's own pages followed and joined; one with more is dropped, not cut
 ALINEA_REPORT_FILE = None  # e.g. "/data/alinea/report-%(time)s.json": failures + stats as JSON
 ALINEA_REPORT_HTML = None  # e.g. "/data/alinea/report-%(job_id)s.html": the dataset report page at the end
 ALINEA_REPORT_CARD = None  # e.g. "/data/alinea/card-%(job_id)s.md": the dataset card at the end
@@ -145,6 +166,7 @@ ALINEA_DATABASE_BATCH = 100  # articles per committed write
 # --- WARC archive (alinea_crawler/warc.py) -----------------------------------
 ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there
 ALINEA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file this big is closed and the next one opened
+ALINEA_REPLAY_PROCESSES = 0  # -a from_warc: worker processes reading article pages; 0 = one per CPU core, 1 = none
 
 # --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

@@ -1,4 +1,6 @@
-"""Every ``alinea/…`` stats key, in one place (variable part last, like Scrapy's)."""
+"""Every ``alinea/…`` stats key, in one place (variable part last, like Scrapy's); the stats collector."""
+
+from scrapy.statscollectors import MemoryStatsCollector
 
 DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_date, not_article, duplicate, out_of_range
 FIELD_MISSING = "alinea/field_missing/{field}"
@@ -11,6 +13,13 @@ DRIFT_WARNING = "alinea/drift/warning"  # set to the warning when that share is 
 DATE_UNPARSED = "alinea/date/unparsed"
 MORE_EXHAUSTED = "alinea/more/exhausted"
 MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
+PAGING = "alinea/paging/{what}"  # followed, exhausted, stopped/<reason>: a listing's numbered or rel=next pages
+LISTING_ANSWER = "alinea/listing/answer/{shape}"  # html, json_html, json_objects, json, text: what listings answered
+LISTING_NO_LINKS = "alinea/listing/no_links/{shape}"  # an answer of a shape that never gave a card: no links read
+SITEMAP = "alinea/sitemap/{what}"  # robots, fetched, index, articles, not_article, out_of_range, absent, refused/<reason>, ...
+MULTIPAGE = "alinea/article/multipage"  # articles joined from their own several pages (or single-page view)
+ARTICLE_PAGES = "alinea/article/{what}"  # pages_joined, single_view, partial_dropped
+COMPLETENESS = "alinea/completeness/{what}"  # sitemap_only, sections_without_articles, listings_stopped_early
 REQUEST_ERROR = "alinea/request_error/{kind}"
 ARTICLE_REQUESTED = "alinea/articles/requested"
 ARTICLE_SEEN_AGAIN = "alinea/articles/seen_again"
@@ -28,7 +37,8 @@ LOCK = "alinea/lock/{what}"  # acquired (1 when this crawl holds the site's craw
 REJECTED = "alinea/rejected/{reason}"  # truncated_html, redirect_loop, too_many_redirects
 SLOWED_DOWN = "alinea/retry/slowed_down"  # the site paused for an overload signal (429, 503, Retry-After)
 PAUSED_SECONDS = "alinea/retry/paused_seconds"  # total seconds of those pauses
-WARC = "alinea/warc/{what}"  # pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files (from_warc)
+# pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files, read_by_workers (from_warc)
+WARC = "alinea/warc/{what}"
 FEED_CUT = "alinea/feed_cut/{feed}"  # stdout: articles written before the reader closed the pipe
 FAILURES = "alinea/failures"  # pages listed in the crawl report (requests given up, articles dropped as broken)
 FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-zero
@@ -48,3 +58,16 @@ def count_extraction(stats, page) -> None:
     for field in page.field_errors:
         stats.inc_value(FIELD_ERROR.format(field=field))
     inc_counts(stats, BOILERPLATE, page.boilerplate_removed)
+
+
+class StatsCollector(MemoryStatsCollector):
+    """Scrapy's in-memory stats without its per-attribute deprecation shim (``STATS_CLASS``).
+
+    Scrapy 2.19's ``StatsCollector.__getattribute__`` runs on every attribute read (``self._stats``
+    inside ``inc_value`` included: an f-string and a caught AttributeError each time), to warn
+    about a deprecated ``spider`` argument. A crawl calls ``inc_value`` a few dozen times per page;
+    the shim was about 3% of a crawl's CPU time (``bench/profile.py``). Behaviour is otherwise
+    Scrapy's own.
+    """
+
+    __getattribute__ = object.__getattribute__

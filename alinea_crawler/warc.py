@@ -24,14 +24,20 @@ stays what the original crawl saw, whatever order the replay runs in.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import gzip
 import hashlib
 import logging
+import os
+import zlib
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from io import BytesIO
 from http import HTTPStatus
+from multiprocessing import get_context
 from pathlib import Path
 from types import SimpleNamespace
 from typing import BinaryIO
@@ -40,7 +46,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Headers, Response
+from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from warcio.archiveiterator import ArchiveIterator
@@ -49,6 +55,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .middlewares import PageRejected
+from .pages.article import ArticlePage
+from .pages.common import parse_html
+from .pages.pagination import ArticlePager, read_article_page
 from .stats import WARC
 
 logger = logging.getLogger(__name__)
@@ -59,6 +68,8 @@ PAGE = "WARC-Alinea-Page"  # on an "xhr" record: the rendered page that asked fo
 KIND = "WARC-Alinea-Kind"  # on a request record: the spider's request kind (article, more, …)
 VIA = "WARC-Alinea-Via"  # on a request record: the page that linked to it (the item's discovered_from)
 REPLAYED = "from_warc"  # response flag of a page answered from the archive
+EXTRACTED = "alinea_extracted"  # request meta during a replay: (page object's reading, pager) done by a worker
+EXTRACTED_KINDS = frozenset({"article", "amp"})  # requests whose page the spider reads with read_article_page
 DEFAULT_MAX_BYTES = 1_000_000_000
 HOP_BY_HOP = {b"transfer-encoding", b"connection", b"keep-alive"}  # Twisted has already undone these
 
@@ -265,6 +276,7 @@ def _host(url: str) -> str:
 class Location:
     path: Path
     offset: int
+    length: int = 0  # of the record in the file (its gzip member); 0: unknown
 
 
 @dataclass
@@ -312,7 +324,7 @@ class WarcArchive:
                     elif record.rec_type == "response":
                         marks = {name: headers.get_header(name) or "" for name in (RENDERED, PAGE)}
                         responses.append((headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI"),
-                                          marks, Location(path, records.get_record_offset())))
+                                          marks, Location(path, records.get_record_offset(), records.get_record_length())))
                 if end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
                     raise ValueError(f"{path.stat().st_size - end} bytes after the last whole record")
             except Exception as error:  # a crawl killed mid-write: keep every whole record before the cut
@@ -356,22 +368,70 @@ class ArchivedRecordReader:
         record = next(iter(ArchiveIterator(handle)))
         return record, record.raw_stream.read()
 
+    def read_response(self, location: Location) -> tuple[int, list[tuple[str, str]], bytes]:
+        """(status, headers, body) of a response record: the plain records this module writes are
+        read directly (about half warcio's time per page), anything else by warcio."""
+        handle = self.handles.get(location.path)
+        if handle is None:
+            handle = self.handles[location.path] = location.path.open("rb")
+        if location.length:
+            handle.seek(location.offset)
+            if parsed := parse_response_record(handle.read(location.length)):
+                return parsed
+        record, body = self.read(location)
+        http = record.http_headers
+        return int(http.get_statuscode() or 200), list(http.headers), body
+
     def close(self) -> None:
         for handle in self.handles.values():
             handle.close()
         self.handles.clear()
 
 
+def archived_response(url: str, status: int, header_list: list[tuple[str, str]], body: bytes,
+                      request: Request | None = None) -> Response:
+    headers = Headers()
+    for name, value in header_list:
+        headers.appendlist(name, value)
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url=url, status=status, headers=headers, body=body, request=request, flags=[REPLAYED])
+
+
+def parse_response_record(data: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """(status, headers, body) of one whole response record (a gzip member or plain), when it is
+    the plain shape: CRLF lines, a Content-Length, ASCII HTTP headers without folded lines; else None."""
+    if data[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        data = inflater.decompress(data)
+        if not inflater.eof or inflater.unused_data:
+            return None
+    warc_head, found, block = data.partition(b"\r\n\r\n")
+    lengths = [line[15:] for line in warc_head.split(b"\r\n") if line[:15].lower() == b"content-length:"]
+    if not found or len(lengths) != 1 or not lengths[0].strip().isdigit():
+        return None
+    http_head, found, body = block[:int(lengths[0])].partition(b"\r\n\r\n")
+    if not found or not http_head.isascii():
+        return None
+    status_line, *lines = http_head.decode("ascii").split("\r\n")
+    parts = status_line.split(" ", 2)
+    if len(parts) < 2 or not parts[1].isdigit() or any(line[:1] in (" ", "\t") or ":" not in line for line in lines):
+        return None
+    return int(parts[1]), [(name, value.strip()) for name, _, value in (line.partition(":") for line in lines)], body
+
+
 class WarcReplayMiddleware:
     """Downloader middleware: each request answered from the archive; nothing reaches the network."""
 
-    def __init__(self, crawler: Crawler, archive: WarcArchive):
+    def __init__(self, crawler: Crawler, archive: WarcArchive, readers: ExtractionPool | None = None):
         self.crawler = crawler
         self.archive = archive
         self.reader = ArchivedRecordReader()
+        self.readers = readers
         self.served: dict[tuple, int] = defaultdict(int)  # key -> how many of its records were served
         crawler.signals.connect(self.learn_from_browser_answers, signal=signals.spider_opened)
         crawler.signals.connect(self.reader.close, signal=signals.engine_stopped)
+        if readers is not None:
+            crawler.signals.connect(readers.close, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcReplayMiddleware:
@@ -382,9 +442,11 @@ class WarcReplayMiddleware:
         stats = crawler.stats
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
-        logger.info("re-extracting from %d WARC file(s), %d archived response(s); nothing is fetched",
-                    len(paths), archive.records)
-        return cls(crawler, archive)
+        processes = replay_processes(crawler.settings)
+        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages read by %s; "
+                    "nothing is fetched", len(paths), archive.records,
+                    f"{processes} worker processes" if processes > 1 else "the crawl process")
+        return cls(crawler, archive, ExtractionPool(processes) if processes > 1 else None)
 
     async def process_request(self, request: Request) -> Response:
         key = request_key(request)
@@ -395,21 +457,21 @@ class WarcReplayMiddleware:
         # Answers in archive order (a retried page: its failure, then its success); the last one repeats.
         served = self.served[key]
         self.served[key] = served + 1
-        record, body = self.reader.read(locations[min(served, len(locations) - 1)])
+        location = locations[min(served, len(locations) - 1)]
+        status, header_list, body = self.reader.read_response(location)
         if via := self.archive.vias.get(key):
             request.meta["via"] = via
         self.crawler.stats.inc_value(WARC.format(what="replayed"))
-        return self.response(request, record, body)
+        response = self.response(request, status, header_list, body)
+        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS and status == 200 \
+                and isinstance(response, TextResponse) and await self.readers.read(location, response):
+            self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
+        return response
 
     @staticmethod
-    def response(request: Request, record, body: bytes) -> Response:
-        http = record.http_headers
-        headers = Headers()
-        for name, value in http.headers:
-            headers.appendlist(name, value)
-        status = int(http.get_statuscode() or 200)
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return cls(url=request.url, status=status, headers=headers, body=body, request=request, flags=[REPLAYED])
+    def response(request: Request, status: int, header_list: list[tuple[str, str]], body: bytes) -> Response:
+        return archived_response(request.url, status, header_list, body, request)
 
     async def learn_from_browser_answers(self, spider: Spider) -> None:
         """Show the spider, before it starts, what its browser saw while rendering (the related-list endpoint).
@@ -425,6 +487,66 @@ class WarcReplayMiddleware:
             for location in locations:
                 record, body = self.reader.read(location)
                 await callback(ArchivedBrowserResponse(record, body, page_url))
+
+
+_WORKER_FILES = ArchivedRecordReader()  # a worker process's open archive files
+
+
+def read_archived_article(location: Location, url: str) -> tuple[ArticlePage | None, ArticlePager]:
+    """In a worker process: the archived page as the replay answers it, read as the spider's ``extract`` does.
+
+    The worker reads the record itself: only its location crosses between the processes, not the page.
+    """
+    response = archived_response(url, *_WORKER_FILES.read_response(location))
+    return read_article_page(parse_html(response.text), url)
+
+
+def _warm_up() -> None:
+    """A first task: every worker is forked while the crawl process has no threads yet."""
+
+
+class ExtractionPool:
+    """Article pages read by the page objects in worker processes while the crawl goes on.
+
+    The page objects are pure (text and URL in, an ``ArticlePage`` out), and reading a page is
+    most of a replayed page's cost: the replay hands where each archived article page lies to a
+    worker, which reads and extracts it, and the spider gets the worker's reading in
+    ``request.meta[EXTRACTED]``. Navigation,
+    pipelines, feeds, the ledger and the report stay in the one crawl process, unchanged. A
+    page whose reading raised is read again in the crawl (its error then arises where it
+    always did); if the pool breaks, every page is read in the crawl from then on.
+    """
+
+    def __init__(self, processes: int):
+        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(processes, mp_context=get_context("fork"))
+        self.executor.submit(_warm_up).result()
+
+    async def read(self, location: Location, response: TextResponse) -> bool:
+        """The page (archived at ``location``) read by a worker into ``response.meta[EXTRACTED]``; False if not."""
+        if self.executor is None:
+            return False
+        try:
+            reading = await asyncio.wrap_future(self.executor.submit(read_archived_article, location, response.url))
+        except BrokenProcessPool:
+            logger.warning("the extraction worker processes stopped; article pages are read in the crawl process")
+            self.executor = None
+            return False
+        except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
+            return False
+        response.meta[EXTRACTED] = reading
+        return True
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+            self.executor = None
+
+
+def replay_processes(settings: Settings) -> int:
+    """``ALINEA_REPLAY_PROCESSES``; 0: one per CPU core this process may use."""
+    if configured := settings.getint("ALINEA_REPLAY_PROCESSES"):
+        return configured
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class ArchivedBrowserResponse:
@@ -448,15 +570,12 @@ def replaying(crawler: Crawler) -> bool:
     return bool(getattr(args, "from_warc", None))
 
 
-# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy. A page yields
-# one item and a few requests: Scrapy's CONCURRENT_ITEMS default (100) would start 100 tasks for each,
-# a third of a replay's time.
+# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy.
 REPLAY_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "CONCURRENT_ITEMS": 4,
 }
 
 

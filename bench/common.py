@@ -67,13 +67,13 @@ class CrawlRun:
 
 
 def run_crawl(base_url: str, settings: dict[str, Any] | None = None, spider_args: dict[str, Any] | None = None,
-              sample_rss: bool = False, timeout: float = 280) -> CrawlRun:
-    """``scrapy crawl alinea`` against ``base_url`` in a subprocess, JSON lines exported to a temp dir."""
+              sample_rss: bool = False, timeout: float = 280, repo: Path = REPO) -> CrawlRun:
+    """``scrapy crawl alinea`` of ``repo``'s code against ``base_url`` in a subprocess, JSON lines to a temp dir."""
     with tempfile.TemporaryDirectory(prefix="alinea-bench-") as tmp:
         workdir = Path(tmp)
         argv = scrapy_command(workdir, {"base_url": base_url, **BENCH_ARGS, **(spider_args or {})},
                               {**BENCH_PROFILE, **(settings or {})})
-        run = _run_measured(argv, sample_rss, timeout)
+        run = _run_measured(argv, sample_rss, timeout, cwd=repo)
         report_path, items_path = workdir / "report.json", workdir / "items.jsonl"
         stats = json.loads(report_path.read_text())["stats"] if report_path.exists() else {}
         items = sum(1 for _ in items_path.open()) if items_path.exists() else 0

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from bench.common import Replica, median, print_table, run_crawl, write_result
 
+TARGET_MB = 150  # peak RSS at 10,000 articles (issue #20)
 PROBE = {"bench.memprobe.TraceMallocProbe": 900, "alinea_crawler.extensions.CrawlReport": 500}
 
 
 def peak_rss(articles: int, settings: dict | None = None) -> tuple[float, int]:
     with Replica(articles=articles, seed=2021) as replica:
-        run = run_crawl(replica.url, settings=settings, sample_rss=True)
+        run = run_crawl(replica.url, settings=settings, sample_rss=True, timeout=1800)  # a loaded machine is slow
     if run.returncode != 0:
         raise SystemExit(f"crawl failed (rc {run.returncode}):\n{run.log[-2000:]}")
     return run.peak_rss_mb, run.items
@@ -60,7 +61,7 @@ def main() -> None:
     print()
     print_table(["articles", "items", "peak RSS MB (median)", "min", "max"], rows)
     print(f"\ngrowth: {growth:.2f} MB per 1,000 articles; peak at {large}: {measured[large]['peak_rss_mb']:.1f} MB"
-          f" (target <= 200 MB)")
+          f" (target <= {TARGET_MB} MB)")
     if probe:
         print(f"\nstill allocated at close ({large} articles, tracemalloc): {probe['traced_current_mb']:.1f} MB, "
               f"traced peak {probe['traced_peak_mb']:.1f} MB")
@@ -69,8 +70,8 @@ def main() -> None:
         print()
         print_table(["top allocation sites at close", "KiB", "blocks"],
                     [[t["where"].split("site-packages/")[-1], t["kib"], t["blocks"]] for t in probe["top_lines"][:10]])
-    write_result("memory", {"sizes": measured, "growth_mb_per_1000": growth, "target_peak_mb": 200,
-                            "met": measured[large]["peak_rss_mb"] <= 200, "tracemalloc_at_close": probe})
+    write_result("memory", {"sizes": measured, "growth_mb_per_1000": growth, "target_peak_mb": TARGET_MB,
+                            "met": measured[large]["peak_rss_mb"] <= TARGET_MB, "tracemalloc_at_close": probe})
 
 
 if __name__ == "__main__":

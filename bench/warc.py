@@ -1,6 +1,7 @@
 """WARC: what capture costs, and how fast a dataset is rebuilt from the archive.
 
     .venv/bin/python -m bench.warc [--capture-articles 2000] [--replay-articles 10000] [--runs 2]
+    .venv/bin/python -m bench.warc --archive DIR --baseline-repo CHECKOUT [--runs 3]
 
 1. Capture cost: crawls of a 2,000-article replica (the throughput profile:
    16 requests, 8 per domain, no delay, ``render=never``, ``related_depth=0``)
@@ -14,11 +15,17 @@
    of step 1's profile) and against the project's polite default profile
    (DOWNLOAD_DELAY 0.5, AutoThrottle, 2 per domain: the speed a real crawl runs
    at), measured for ``--polite-seconds`` on the same replica.
+3. ``--archive``: the replay alone, this code against ``--baseline-repo`` (a checkout of the code to
+   compare with, e.g. ``git worktree add --detach /tmp/before <commit>``), alternating runs of the
+   baseline, this code on one process (``ALINEA_REPLAY_PROCESSES=1``) and this code on every core
+   (the default); articles/s = items / the process's wall time (start-up and indexing included);
+   items compared with the baseline's (all fields but ``scraped_at``), ledger counts and verdict too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -29,8 +36,10 @@ from scrapy.http import Headers
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from alinea_crawler.warc import REPLAY_SETTINGS, WarcCaptureMiddleware
-from bench.common import BENCH_PROFILE, Replica, median, print_table, run_crawl, write_result
+from alinea_crawler.warc import REPLAY_SETTINGS, WarcCaptureMiddleware, archived_site, warc_paths
+from bench.common import (BENCH_ARGS, BENCH_PROFILE, REPO, RESULTS, Replica, _run_measured, median, print_table,
+                          run_crawl, write_result)
+from tests.crawl import scrapy_command
 
 POLITE = {"AUTOTHROTTLE_ENABLED": "1", "DOWNLOAD_DELAY": "0.5", "CONCURRENT_REQUESTS": "8",
           "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}  # settings.py's defaults, undoing BENCH_PROFILE
@@ -116,14 +125,73 @@ def reextraction(articles: int, polite_seconds: int) -> dict:
             "missing": run.stats.get("alinea/warc/missing", 0)}
 
 
+def replay(archive: Path, base_url: str, processes: int | None, repo: Path, workdir: Path) -> dict:
+    """One ``-a from_warc`` run of ``repo``'s code (``processes``: ALINEA_REPLAY_PROCESSES, None: not set)."""
+    settings = {name: str(value) for name, value in REPLAY_SETTINGS.items()}
+    if processes is not None:
+        settings["ALINEA_REPLAY_PROCESSES"] = str(processes)
+    argv = scrapy_command(workdir, {"base_url": base_url, **BENCH_ARGS, "from_warc": str(archive)},
+                          {**BENCH_PROFILE, **settings})
+    load = os.getloadavg()[0]
+    code, wall, _, log = _run_measured(argv, False, 900, cwd=repo)
+    report = json.loads((workdir / "report.json").read_text()) if (workdir / "report.json").exists() else {}
+    if code != 0 or not report:
+        raise SystemExit(f"replay failed (rc {code}):\n{log[-3000:]}")
+    stats = report["stats"]
+    items = stats.get("item_scraped_count", 0)
+    return {"items": items, "wall_s": wall, "elapsed_s": stats["elapsed_time_seconds"],
+            "articles_per_s": items / wall, "elapsed_articles_per_s": items / stats["elapsed_time_seconds"],
+            "read_by_workers": stats.get("alinea/warc/read_by_workers", 0), "verdict": report["failed"] or "OK",
+            "articles": report["articles"], "load_1m_before": load}
+
+
+def items_without_scraped_at(path: Path) -> dict[str, dict]:
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+    return {row["article_id"]: {k: v for k, v in row.items() if k != "scraped_at"} for row in rows}
+
+
+def parallel_replay(archive: Path, baseline: Path, runs: int) -> dict:
+    """Today's replay (``baseline``: a checkout of the code before) against this one, one process and the
+    default (one worker per core), alternating; items of each compared with the baseline's."""
+    base_url = archived_site(warc_paths(str(archive)))
+    variants = {"baseline": (baseline, None), "one_process": (REPO, 1), "every_core": (REPO, None)}
+    results: dict[str, list[dict]] = {name: [] for name in variants}
+    with tempfile.TemporaryDirectory(prefix="alinea-replay-") as tmp:
+        for n in range(runs):
+            for name, (repo, processes) in variants.items():
+                workdir = Path(tmp) / f"{name}-{n}"
+                workdir.mkdir()
+                results[name].append(replay(archive, base_url, processes, repo, workdir))
+                print(f"run {n + 1} {name}: {results[name][-1]['articles_per_s']:.1f} articles/s "
+                      f"({results[name][-1]['wall_s']:.1f} s wall)", flush=True)
+        reference = items_without_scraped_at(Path(tmp) / "baseline-0" / "items.jsonl")
+        identical = {name: all(items_without_scraped_at(Path(tmp) / f"{name}-{n}" / "items.jsonl") == reference
+                               for n in range(runs)) for name in variants}
+    summary = {name: {key: {"median": median([r[key] for r in rs]), "min": min(r[key] for r in rs),
+                            "max": max(r[key] for r in rs)} for key in ("articles_per_s", "elapsed_articles_per_s")}
+               for name, rs in results.items()}
+    ratios = {name: [r["articles_per_s"] / b["articles_per_s"] for r, b in zip(rs, results["baseline"])]
+              for name, rs in results.items() if name != "baseline"}
+    return {"archive": str(archive), "runs": runs, "summary": summary,
+            "ratio_vs_baseline": {name: {"median": median(r), "min": min(r), "max": max(r)} for name, r in ratios.items()},
+            "items_identical_to_baseline": identical,
+            "same_ledger_and_verdict": all(r["articles"] == results["baseline"][0]["articles"] and r["verdict"] == "OK"
+                                           for rs in results.values() for r in rs),
+            "raw": results}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--capture-articles", type=int, default=2_000)
     parser.add_argument("--replay-articles", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--polite-seconds", type=int, default=30)
+    parser.add_argument("--archive", type=Path, help="replay only: this archive (a from_warc value) ...")
+    parser.add_argument("--baseline-repo", type=Path, help="... against the replay of this checkout's code")
     opts = parser.parse_args()
-
+    if opts.archive:
+        compare_replays(opts)
+        return
     cost = capture_cost(opts.capture_articles, opts.runs)
     replay = reextraction(opts.replay_articles, opts.polite_seconds)
 
@@ -144,6 +212,24 @@ def main() -> None:
     write_result("warc", {"profile": BENCH_PROFILE, "spider_args": {"render": "never", "related_depth": 0},
                           "capture": cost, "reextraction": replay,
                           "targets": {"reextraction_under_60_s": under_a_minute, "ratio_vs_crawl_ge_10": ten_times}})
+
+
+def compare_replays(opts) -> None:
+    if not opts.baseline_repo:
+        raise SystemExit("--archive needs --baseline-repo (a checkout of the code to compare with)")
+    result = parallel_replay(opts.archive, opts.baseline_repo.resolve(), opts.runs)
+    print()
+    print_table(["replay", "articles/s (median, wall)", "min", "max", "elapsed articles/s", "x baseline", "identical"],
+                [[name, s["articles_per_s"]["median"], s["articles_per_s"]["min"], s["articles_per_s"]["max"],
+                  s["elapsed_articles_per_s"]["median"],
+                  result["ratio_vs_baseline"].get(name, {"median": 1.0})["median"],
+                  result["items_identical_to_baseline"][name]] for name, s in result["summary"].items()])
+    print(f"\nsame ledger and verdict in every run: {result['same_ledger_and_verdict']}")
+    path = RESULTS / "warc.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    for key in ("benchmark", "date", "machine"):
+        previous.pop(key, None)
+    write_result("warc", {**previous, "parallel_replay": result})
 
 
 if __name__ == "__main__":

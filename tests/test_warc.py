@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -204,3 +205,26 @@ def test_a_crawl_killed_mid_way_leaves_an_archive_to_re_extract_from(tmp_path):
 
 def archived_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.glob("*.warc.gz")) if folder.exists() else 0
+
+
+def test_a_replay_on_several_processes_gives_the_single_process_replay(captured, tmp_path):
+    """Article pages read by worker processes: the same items, feeds, ledger and verdict as one process."""
+    runs = {}
+    for processes in (1, 2):
+        workdir = tmp_path / f"p{processes}"
+        runs[processes] = run_crawl(workdir, {"from_warc": str(captured.workdir / "warc")},
+                                    {"ALINEA_REPLAY_PROCESSES": processes}, feeds=("items.jsonl", "items.csv"))
+        assert runs[processes].returncode == 0, runs[processes].log[-3000:]
+    single, parallel = runs[1], runs[2]
+    assert "alinea/warc/read_by_workers" not in single.stats
+    assert parallel.stats["alinea/warc/read_by_workers"] == parallel.stats["alinea/articles/requested"]
+    assert without_scraped_at(parallel.items) == without_scraped_at(single.items)
+    assert len(parallel.items) == len({item["article_id"] for item in parallel.items}), "each article once"
+    csv_ids = [sorted(row["article_id"] for row in csv.DictReader((run.workdir / "items.csv").open(encoding="utf-8")))
+               for run in (single, parallel)]
+    assert csv_ids[0] == csv_ids[1] == sorted(item["article_id"] for item in single.items)
+    for report in (single.report, parallel.report):
+        assert report["failed"] is None and report["unaccounted"] == []
+    assert parallel.report["articles"] == single.report["articles"]
+    assert {k: v for k, v in parallel.stats.items() if k.startswith("alinea/articles/")} == \
+        {k: v for k, v in single.stats.items() if k.startswith("alinea/articles/")}

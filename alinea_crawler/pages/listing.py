@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -117,3 +120,86 @@ def rss_cards(xml_text: str, base_url: str) -> list[Card]:
             cards.append(Card(canonical_url(url), code, clean_text(item.xpath("title/text()").get()),
                               clean_text(item.xpath("pubDate/text()").get())))
     return _dedupe(cards)
+
+
+# Keys of a JSON article object, most telling first.
+_URL_KEYS = ("url", "link", "href", "permalink", "canonical_url", "share_url", "path", "slug_url")
+_TITLE_KEYS = ("title", "judul", "headline", "name")
+_DATE_KEYS = ("published_at", "date_published", "datePublished", "publish_date", "published", "pubDate", "date",
+              "tanggal", "created_at", "updated_at")
+_MAX_JSON_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class ListingAnswer:
+    cards: list[Card]
+    shape: str  # html, json_html (cards' HTML inside JSON), json_objects (article objects), json, text
+
+
+def listing_answer(text: str, base_url: str) -> ListingAnswer:
+    """The article cards in a listing or load-more answer, whatever its shape.
+
+    An HTML page or fragment is read as any listing; JSON is walked: strings holding
+    HTML are read as fragments, objects with an article URL are cards (their title and
+    date keys), and an article URL anywhere is a card. Never raises on any input.
+    """
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            data = json.loads(stripped)
+        except (ValueError, RecursionError):  # not JSON after all, or nested past the parser's depth
+            data = None
+        if data is not None:
+            return _json_answer(data, base_url)
+    if not stripped:
+        return ListingAnswer([], "text")
+    return ListingAnswer(extract_cards(Selector(text=text, type="html"), base_url), "html")
+
+
+def _json_answer(data: Any, base_url: str) -> ListingAnswer:
+    from_html: list[Card] = []
+    from_objects: list[Card] = []
+    for kind, card in _json_cards(data, base_url, 0):
+        (from_html if kind == "html" else from_objects).append(card)
+    cards = _dedupe([*from_objects, *from_html])
+    shape = "json_objects" if from_objects else "json_html" if from_html else "json"
+    return ListingAnswer(cards, shape)
+
+
+def _json_cards(data: Any, base_url: str, depth: int) -> Iterator[tuple[str, Card]]:
+    if depth > _MAX_JSON_DEPTH:
+        return
+    if isinstance(data, dict):
+        card = _object_card(data, base_url)
+        if card:
+            yield "object", card
+        for key, value in data.items():
+            if card is None or key not in _URL_KEYS:
+                yield from _json_cards(value, base_url, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _json_cards(value, base_url, depth + 1)
+    elif isinstance(data, str) and "<" in data and "href" in data:
+        for card in extract_cards(Selector(text=data, type="html"), base_url):
+            yield "html", card
+    elif isinstance(data, str) and (card := _url_card(data, base_url, None, None)):
+        yield "object", card
+
+
+def _object_card(data: dict, base_url: str) -> Card | None:
+    """An article object: an article URL under a URL key, its title and date when given."""
+    title = next((clean_text(v) for k in _TITLE_KEYS if isinstance(v := data.get(k), str)), None)
+    date = next((clean_text(str(v)) for k in _DATE_KEYS if isinstance(v := data.get(k), (str, int)) and v), None)
+    for key in _URL_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and (card := _url_card(value, base_url, title, date)):
+            return card
+    return None
+
+
+def _url_card(value: str, base_url: str, title: str | None, date: str | None) -> Card | None:
+    if not value.startswith(("http://", "https://", "/")) or any(c.isspace() for c in value.strip()):
+        return None
+    url = absolute(base_url, value)
+    code = article_id(url) if url and same_site(url, base_url) else None
+    return Card(canonical_url(url), code, title, date) if code else None

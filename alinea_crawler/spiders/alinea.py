@@ -22,19 +22,22 @@ from twisted.python.failure import Failure
 
 from .. import stats as keys
 from ..args import CrawlArgs
+from ..completeness import ListingRecord
 from ..dates import parse_id_datetime
 from ..extensions import describe_failure, page_failed
 from ..items import ArticleItem
 from ..ledger import ArticleLedger
 from ..middlewares import SiteDown
-from ..pages.article import ArticlePage, extract_article
+from ..pages.article import ArticlePage
 from ..pages.common import parse_html
 from ..pages.listing import (
-    NOT_SECTIONS, Card, csrf_token, discover_sections, extract_cards, has_load_more, rss_cards,
+    NOT_SECTIONS, Card, csrf_token, discover_sections, extract_cards, has_load_more, listing_answer, rss_cards,
 )
+from ..pages.pagination import ArticlePager, next_listing_url, read_article_page
+from ..pages.sitemap import SitemapEntry, SitemapRefused, read_sitemap, robots_sitemaps
 from ..rendering import RelatedListCompleter, enable_rendering, find_browser
 from ..urls import article_id, article_section, canonical_url, same_site
-from ..warc import enable_replay
+from ..warc import EXTRACTED, enable_replay
 
 
 # ArticlePage fields that go into the item unchanged.
@@ -58,14 +61,23 @@ REQUEST_KINDS = {
         RequestKind("indeks", 25, "parse_listing"),
         RequestKind("rss", 25, "parse_rss"),
         RequestKind("section", 20, "parse_section", "section_failed"),
-        RequestKind("more", 10, "parse_more"),
+        RequestKind("more", 10, "parse_more", "listing_page_failed"),
+        RequestKind("page", 15, "parse_page", "listing_page_failed"),  # a listing's next page (rel=next, ?page=N)
+        RequestKind("robots", 28, "parse_robots", "robots_failed"),  # robots.txt, read for its Sitemap: lines
+        RequestKind("sitemap", 22, "parse_sitemap", "sitemap_failed"),  # a sitemap or sitemap index, .gz or not
         RequestKind("article", 40, "parse_article", "article_failed"),
+        RequestKind("article_page", 45, "parse_article_page", "article_page_failed"),  # an article's page 2…
         RequestKind("amp", 40, "parse_amp", "amp_failed"),  # an article's AMP page, when the page itself failed
     )
 }
 HOME_FEED = ""  # the "section" of the home page's load-more (categorynext="")
 # The headers the site's own load-more script sends.
 MORE_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "text/html, */*"}
+# Listing stops that leave a listing unread (an empty page, repeated cards and the incremental stop are its end).
+EARLY_STOPS = frozenset({"max_pages", "since", "no_token", "failed", "no_links"})
+SITEMAP_PROTOCOL_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, when DOWNLOAD_MAXSIZE is off
+# Where sites put their sitemap when robots.txt names none (the protocol's convention, then WordPress's), in order.
+CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
 
 
 class AlineaSpider(scrapy.Spider):
@@ -83,6 +95,9 @@ class AlineaSpider(scrapy.Spider):
         self.listed_ids: dict[str, set[str]] = {}  # per section (HOME_FEED: the home feed): ids it showed
         self.sections_requested: dict[str, str] = {}  # section -> how it was found (navigation, article_url)
         self.start_pages_read = False  # home, /indeks or /rss answered: sections and articles were looked for
+        self.listings = ListingRecord()  # what the site's lists gave, for the completeness account
+        self.sitemaps_requested: set[str] = set()  # each sitemap once: an index listing itself is no loop
+        self.answer_shapes_read: set[str] = set()  # listing answer shapes that gave cards at least once
         self.browser: str | None = None  # set by from_crawler when rendering may be needed
         self.browser_choice = ""
 
@@ -153,6 +168,8 @@ class AlineaSpider(scrapy.Spider):
             yield self.section_request(section, found_by="argument")
         yield self.request("indeks", self.url("/indeks"))
         yield self.request("rss", self.url("/rss"))
+        if self.settings.getbool("ALINEA_SITEMAPS"):
+            yield self.request("robots", self.url("/robots.txt"))
 
     # -- listings -------------------------------------------------------------
 
@@ -166,6 +183,7 @@ class AlineaSpider(scrapy.Spider):
         self.start_pages_read = True
         sel = self.selector(response)
         cards = extract_cards(sel, response.url)
+        self.listings.cards_read(HOME_FEED, len(cards))
         yield from self.card_requests(cards, response.url)
         if not self.args.sections:
             sections = discover_sections(sel, response.url)
@@ -176,14 +194,20 @@ class AlineaSpider(scrapy.Spider):
                 yield from self.new_section(section, "navigation")
         yield from self.sections_in_urls(cards)
         yield from self.first_more_page(HOME_FEED, sel, cards, response.url)
+        yield from self.next_page(HOME_FEED, sel, cards, response.url, page=1)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """/indeks: its cards, and its next pages when it has a pager."""
         self.start_pages_read = True
-        yield from self.listing_requests(extract_cards(self.selector(response), response.url), response.url)
+        sel = self.selector(response)
+        cards = extract_cards(sel, response.url)
+        self.listings.cards_read("indeks", len(cards))
+        yield from self.listing_requests(cards, response.url)
+        yield from self.next_page("indeks", sel, cards, response.url, page=1)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
         self.start_pages_read = True
-        yield from self.listing_requests(rss_cards(response.text, response.url), response.url)
+        yield from self.listing_requests(rss_cards(text_of(response), response.url), response.url)
 
     def parse_section(self, response: Response, section: str) -> Iterator[scrapy.Request]:
         """A section page: its article cards, then its load-more pages.
@@ -194,8 +218,10 @@ class AlineaSpider(scrapy.Spider):
         """
         sel = self.selector(response)
         cards = extract_cards(sel, response.url)
+        self.listings.cards_read(section, len(cards))
         yield from self.card_requests(cards, response.url)
         yield from self.first_more_page(section, sel, cards, response.url)
+        yield from self.next_page(section, sel, cards, response.url, page=1)
 
     def first_more_page(self, section: str, sel: Selector, cards: list[Card], url: str) -> Iterator[scrapy.Request]:
         token = csrf_token(sel)
@@ -203,15 +229,17 @@ class AlineaSpider(scrapy.Spider):
             yield from self.next_listing_page(section, cards, token, offset=0, page=1)
         elif has_load_more(sel):
             self.crawler.stats.inc_value(keys.MORE_STOPPED.format(reason="no_token"))
+            self.listings.stopped_early(section, url, "no_token")
             self.logger.warning("load-more button but no CSRF token, listing stops at page 1: %s", url)
 
     def parse_more(self, response: Response, section: str, token: str, offset: int, page: int):
+        """A load-more answer: an HTML fragment, JSON with the cards' HTML or article objects, or nothing."""
         via = self.more_url(section, offset)
-        cards = extract_cards(self.selector(response), self.base_url) if response.text.strip() else []
+        cards = self.answer_cards(response, section, "load-more")
         if not cards:
             self.crawler.stats.inc_value(keys.MORE_EXHAUSTED)
             return
-        yield from (self.listing_requests if section == HOME_FEED else self.card_requests)(cards, via)
+        yield from self.listed_cards(section, cards, via)
         yield from self.next_listing_page(section, cards, token, offset, page)
 
     def next_listing_page(self, section: str, cards: list[Card], token: str, offset: int, page: int):
@@ -219,6 +247,7 @@ class AlineaSpider(scrapy.Spider):
         reason = self.reason_to_stop_paging(section, cards, page)
         if reason:
             self.crawler.stats.inc_value(keys.MORE_STOPPED.format(reason=reason))
+            self.note_stop(section, self.more_url(section, offset), reason)
             return
         next_offset = offset + self.settings.getint("ALINEA_MORE_STEP")
         yield scrapy.FormRequest(
@@ -226,11 +255,73 @@ class AlineaSpider(scrapy.Spider):
             formdata={"_token": token, "next": str(next_offset), "categorynext": section},
             headers=MORE_HEADERS,
             callback=self.parse_more,
-            errback=self.on_error,
+            errback=self.listing_page_failed,
             priority=REQUEST_KINDS["more"].priority,
-            meta={"kind": "more", "cookiejar": cookiejar(section)},
+            meta={"kind": "more", "cookiejar": cookiejar(section), "listing": section},
             cb_kwargs={"section": section, "token": token, "offset": next_offset, "page": page + 1},
         )
+
+    # -- numbered pages (rel=next, "Selanjutnya", ?page=N) of home, /indeks and sections ---------
+
+    def next_page(self, listing: str, sel: Selector, cards: list[Card], url: str, page: int):
+        """The listing's next page when its pager names one, unless there is a reason to stop."""
+        next_url = next_listing_url(sel, url)
+        if not next_url:
+            return
+        reason = self.reason_to_stop_paging(f"{listing}?page", cards, page)
+        if reason:
+            self.crawler.stats.inc_value(keys.PAGING.format(what=f"stopped/{reason}"))
+            self.note_stop(listing, url, reason)
+            return
+        self.crawler.stats.inc_value(keys.PAGING.format(what="followed"))
+        request = self.request("page", next_url, listing=listing, page=page + 1)
+        request.meta.update(cookiejar=cookiejar(listing), listing=listing)
+        yield request
+
+    def parse_page(self, response: Response, listing: str, page: int) -> Iterator[scrapy.Request]:
+        """Page 2… of a listing: its cards (an HTML page, or JSON), then the page after it."""
+        cards = self.answer_cards(response, listing, "listing page")
+        if not cards:
+            self.crawler.stats.inc_value(keys.PAGING.format(what="exhausted"))
+            return
+        yield from self.listed_cards(listing, cards, response.url)
+        yield from self.next_page(listing, self.selector(response), cards, response.url, page)
+
+    def answer_cards(self, response: Response, listing: str, what: str) -> list[Card]:
+        """The cards of a listing answer of any shape; an answer of a shape that never gave a card is said once."""
+        answer = listing_answer(text_of(response), self.base_url)
+        stats = self.crawler.stats
+        stats.inc_value(keys.LISTING_ANSWER.format(shape=answer.shape))
+        if answer.cards:
+            self.answer_shapes_read.add(answer.shape)
+        elif not self.shape_known(answer.shape):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0] or "no type"
+            if not stats.get_value(keys.LISTING_NO_LINKS.format(shape=answer.shape)):
+                self.logger.warning("%s answered %s without article links: %s", what, content_type, response.url)
+            stats.inc_value(keys.LISTING_NO_LINKS.format(shape=answer.shape))
+            self.note_stop(listing, response.url, "no_links")
+        return answer.cards
+
+    def shape_known(self, shape: str) -> bool:
+        """An empty answer of a shape that gave cards before is a listing's end (``{"html": ""}`` after
+        ``json_html`` pages too); an empty body says nothing."""
+        read = self.answer_shapes_read
+        return shape == "text" or shape in read or (shape == "json" and bool(read & {"json_html", "json_objects"}))
+
+    def listed_cards(self, listing: str, cards: list[Card], via: str) -> Iterator[scrapy.Request]:
+        """The home feed's and /indeks's cards also name sections; a section's are its own."""
+        self.listings.cards_read(listing, len(cards))
+        yield from (self.listing_requests if listing in (HOME_FEED, "indeks") else self.card_requests)(cards, via)
+
+    def listing_page_failed(self, failure: Failure) -> None:
+        listing = failure.request.meta.get("listing")
+        if listing is not None and not failure.check(SiteDown):
+            self.note_stop(listing, failure.request.url, "failed")
+        self.on_error(failure)
+
+    def note_stop(self, listing: str, url: str, reason: str) -> None:
+        if reason in EARLY_STOPS:
+            self.listings.stopped_early(listing, url, reason)
 
     def reason_to_stop_paging(self, section: str, cards: list[Card], page: int) -> str | None:
         listed = self.listed_ids.setdefault(section, set())
@@ -268,6 +359,7 @@ class AlineaSpider(scrapy.Spider):
                     yield from self.new_section(section, "article_url")
 
     def new_section(self, section: str, found_by: str) -> Iterator[scrapy.Request]:
+        self.listings.section_found(section, found_by)
         if section not in self.sections_requested:
             self.crawler.stats.inc_value(keys.SECTIONS.format(how=f"found_by_{found_by}"))
             yield self.section_request(section, found_by)
@@ -276,6 +368,113 @@ class AlineaSpider(scrapy.Spider):
         """Listings may say "2 jam lalu": relative to now, when the listing was just fetched."""
         published = parse_id_datetime(card.date_raw, now=datetime.now(timezone.utc))
         return published is not None and published < self.args.since
+
+    # -- sitemaps -------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """robots.txt's ``Sitemap:`` lines; ``/sitemap.xml`` when it names none."""
+        self.crawler.stats.inc_value(keys.SITEMAP.format(what="robots"))  # no content page (the error rate)
+        urls = robots_sitemaps(response.body, response.url)
+        if not urls:
+            yield from self.default_sitemap(response.url)
+        for url in urls:
+            yield from self.sitemap_requests(url, depth=0, via=response.url)
+
+    def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if failure.check(HttpError):  # no robots.txt: the conventional places
+            yield from self.default_sitemap(failure.request.url)
+        else:
+            self.on_error(failure)
+
+    def default_sitemap(self, via: str, tried: int = 0) -> Iterator[scrapy.Request]:
+        """The ``tried``-th conventional sitemap place (each tried only when the one before answered 404)."""
+        for request in self.sitemap_requests(self.url(CONVENTIONAL_SITEMAPS[tried]), depth=0, via=via):
+            request.meta["default_sitemap"] = tried
+            yield request
+
+    def sitemap_requests(self, url: str, depth: int, via: str) -> Iterator[scrapy.Request]:
+        """A sitemap on this site, each once, no deeper than ``ALINEA_SITEMAP_MAX_DEPTH``."""
+        if not same_site(url, self.base_url):
+            self.refuse_sitemap(url, "other_host", f"listed on {via}, not on {self.base_url}")
+        elif url in self.sitemaps_requested:
+            self.refuse_sitemap(url, "repeated", f"listed again on {via} (a sitemap index loop)")
+        elif depth > self.settings.getint("ALINEA_SITEMAP_MAX_DEPTH"):
+            self.refuse_sitemap(url, "too_deep", f"nested {depth} indexes deep")
+        else:
+            self.sitemaps_requested.add(url)
+            request = self.request("sitemap", url, depth=depth)
+            request.meta["via"] = via
+            yield request
+
+    def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+        """A sitemap index (its sitemaps), or a sitemap (its articles in the crawl's range)."""
+        stats = self.crawler.stats
+        max_entries = self.settings.getint("ALINEA_SITEMAP_MAX_URLS")
+        max_size = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            sitemap = read_sitemap(response.body, max_size or SITEMAP_PROTOCOL_MAX_BYTES, max_entries)
+        except SitemapRefused as refused:
+            self.refuse_sitemap(response.url, refused.reason, str(refused))
+            return
+        stats.inc_value(keys.SITEMAP.format(what="index" if sitemap.is_index else "fetched"))
+        if sitemap.truncated:
+            self.refuse_sitemap(response.url, "too_many_urls", f"more than {max_entries} entries, "
+                                                               f"the first {max_entries} read")
+        for entry in sitemap.entries:
+            if not sitemap.is_index:
+                yield from self.sitemap_article(entry, response.url)
+            elif self.changed_before_since(entry):  # an archive sitemap (a month long past): nothing in range
+                stats.inc_value(keys.SITEMAP.format(what="skipped_before_since"))
+            else:
+                yield from self.sitemap_requests(entry.loc, depth + 1, via=response.url)
+
+    def changed_before_since(self, entry: SitemapEntry) -> bool:
+        lastmod = parse_id_datetime(entry.lastmod) if self.args.since else None
+        return lastmod is not None and lastmod < self.args.since
+
+    def sitemap_article(self, entry: SitemapEntry, sitemap_url: str) -> Iterator[scrapy.Request]:
+        stats = self.crawler.stats
+        code = article_id(entry.loc) if same_site(entry.loc, self.base_url) else None
+        if not code:
+            stats.inc_value(keys.SITEMAP.format(what="not_article"))
+            return
+        stats.inc_value(keys.SITEMAP.format(what="articles"))
+        published, lastmod = parse_id_datetime(entry.published), parse_id_datetime(entry.lastmod)
+        if reason := self.outside_range(published, lastmod):
+            stats.inc_value(keys.SITEMAP.format(what="out_of_range"))
+            self.ledger.settle(self.discover(entry.loc, sitemap_url, sitemap=sitemap_url), "out_of_range", reason)
+            return
+        for request in self.article_requests(entry.loc, via=sitemap_url, depth=0, listed_date=entry.published,
+                                             sitemap=sitemap_url):
+            if lastmod:  # an incremental run revisits a known article the sitemap says changed
+                request.meta["lastmod"] = lastmod.isoformat()
+            yield request
+
+    def outside_range(self, published: datetime | None, lastmod: datetime | None) -> str | None:
+        """A sitemap entry's dates against since/until (last changed before since: published before it too)."""
+        if self.args.since and (published or lastmod) and (published or lastmod) < self.args.since:
+            return "published before since (sitemap)"
+        if self.args.until and published and published > self.args.until:
+            return "published after until (sitemap)"
+        return None
+
+    def sitemap_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A conventional place without a sitemap (robots.txt named none): the next place, else no sitemap."""
+        request = failure.request
+        tried = request.meta.get("default_sitemap")
+        if tried is None or not failure.check(HttpError) or failure.value.response.status not in (404, 410):
+            self.on_error(failure)
+        elif tried + 1 < len(CONVENTIONAL_SITEMAPS):
+            yield from self.default_sitemap(request.meta["via"], tried + 1)
+        else:
+            self.crawler.stats.inc_value(keys.SITEMAP.format(what="absent"))
+            self.logger.info("no sitemap: robots.txt names none and %s answer 404",
+                             ", ".join(CONVENTIONAL_SITEMAPS))
+
+    def refuse_sitemap(self, url: str, reason: str, detail: str) -> None:
+        """One counted, logged refusal: the sitemap (or what is past its limit) is not read."""
+        self.crawler.stats.inc_value(keys.SITEMAP.format(what=f"refused/{reason}"))
+        self.logger.warning("sitemap refused (%s): %s: %s", reason, detail, url)
 
     # -- articles -------------------------------------------------------------
 
@@ -287,34 +486,104 @@ class AlineaSpider(scrapy.Spider):
         @returns items 1 1
         @scrapes url article_id title body published_at_raw authors
         """
-        page = self.extract(response)
+        page, pager = self.read_article(response)
         if page is None:
             self.not_article(response)
             return
-        stats = self.crawler.stats
         item = self.item(page, response)
         if not page.body:  # the page gave no text: its AMP page may
             yield self.amp_request(response.request, "no body extracted", depth, unread=item)
             return
         rendered = bool(response.meta.get("playwright"))
-        if page.related_pending and not rendered and self.args.render != "never":
+        if pager.single_url or pager.next_url:  # the whole article on one page, else its next page
+            single = pager.single_url is not None
+            yield self.article_page_request(item, pager.single_url or pager.next_url, depth, (response.url,),
+                                            single, page.related_pending, rendered)
+            return
+        yield from self.complete_article(item, page.related_pending, rendered, depth)
+
+    def complete_article(self, item: ArticleItem, related_pending: bool, rendered: bool,
+                         depth: int) -> Iterator[Any]:
+        """The whole article read: its JavaScript-filled related list completed when needed, then the item."""
+        if related_pending and not rendered and self.args.render != "never":
             yield from self.related_lists.complete(item, depth)
             return
-        if page.related_pending:
-            stats.inc_value(keys.RENDER.format(what="list_still_empty" if rendered else "js_list_unrendered"))
-        self.count_related("rendered" if rendered else "static", page.related_urls)
+        if related_pending:
+            self.crawler.stats.inc_value(keys.RENDER.format(what="list_still_empty" if rendered else "js_list_unrendered"))
+        self.count_related("rendered" if rendered else "static", item.related_urls)
         yield from self.finish_article(item, depth)
 
-    def extract(self, response: Response) -> ArticlePage | None:
-        """The page object's reading of an article page, its rungs and failures counted."""
+    # -- articles over several pages -----------------------------------------------
+
+    def article_page_request(self, item: ArticleItem, url: str, depth: int, pages: tuple[str, ...], single: bool,
+                             related_pending: bool, rendered: bool) -> scrapy.Request:
+        """The article's next page (or single-page view); ``pages``: the URLs joined so far."""
+        request = self.request("article_page", url, item=item, depth=depth, pages=pages, single=single,
+                               related_pending=related_pending, rendered=rendered)
+        request.dont_filter = True  # ``pages`` stops loops; the item must not vanish in the duplicate filter
+        request.meta["via"] = item.discovered_from
+        return request
+
+    def parse_article_page(self, response: Response, item: ArticleItem, depth: int, pages: tuple[str, ...],
+                           single: bool, related_pending: bool, rendered: bool) -> Iterator[Any]:
+        """Page 2… joined to the item's body in order; the single-page view replaces it whole."""
+        page, pager = self.read_article(response)
+        if page is None or not page.body:
+            self.partial_article(item, response.url, len(pages) + 1, "no body extracted")
+            return
+        stats = self.crawler.stats
+        if not single and page.body in item.body:  # a pager of something else (comments): the same text again
+            stats.inc_value(keys.ARTICLE_PAGES.format(what="page_repeated"))
+            yield from self.complete_article(item, related_pending, rendered, depth)
+            return
+        known = set(item.related_urls)
+        item.related_urls = [*item.related_urls, *(url for url in page.related_urls if url not in known)]
+        if single:
+            item.body = page.body
+            stats.inc_value(keys.ARTICLE_PAGES.format(what="single_view"))
+        else:
+            item.body = f"{item.body}\n\n{page.body}"
+            pages = (*pages, response.url)
+            if pager.next_url and pager.next_url not in pages:
+                if len(pages) >= self.settings.getint("ALINEA_ARTICLE_MAX_PAGES"):
+                    self.partial_article(item, pager.next_url, len(pages) + 1,
+                                         f"more than ALINEA_ARTICLE_MAX_PAGES={len(pages)} pages")
+                    return
+                yield self.article_page_request(item, pager.next_url, depth, pages, single, related_pending, rendered)
+                return
+            stats.inc_value(keys.ARTICLE_PAGES.format(what="pages_joined"), len(pages))
+        stats.inc_value(keys.MULTIPAGE)
+        yield from self.complete_article(item, related_pending, rendered, depth)
+
+    def article_page_failed(self, failure: Failure) -> None:
+        kwargs = failure.request.cb_kwargs
+        self.partial_article(kwargs["item"], failure.request.url, len(kwargs["pages"]) + 1, describe_failure(failure))
+
+    def partial_article(self, item: ArticleItem, url: str, number: int, why: str) -> None:
+        """A later page failed: the article is not exported with part of its text (its fate: failed)."""
+        self.crawler.stats.inc_value(keys.ARTICLE_PAGES.format(what="partial_dropped"))
+        self.report_failure(item.url, "article", f"page {number} of the article failed ({why}): {url}; "
+                                                 "not exported partial")
+
+    # -- reading an article page ----------------------------------------------------
+
+    def read_article(self, response: Response) -> tuple[ArticlePage | None, ArticlePager]:
+        """The page object's reading of an article page, and its own pager (read before extraction,
+        which drops the pager from the tree as boilerplate)."""
         if not isinstance(response, TextResponse):
-            return None
-        page = extract_article(parse_html(response.text), response.url)
+            return None, ArticlePager(None, None)
+        if read_by_worker := response.meta.pop(EXTRACTED, None):  # a replay's worker process read it
+            page, pager = read_by_worker
+        else:
+            page, pager = read_article_page(parse_html(response.text), response.url)
         if page is not None:
             keys.count_extraction(self.crawler.stats, page)
             for name, error in page.field_errors.items():
                 self.logger.warning("field %s could not be read (%s): %s", name, error, response.url)
-        return page
+        return page, pager
+
+    def extract(self, response: Response) -> ArticlePage | None:
+        return self.read_article(response)[0]
 
     def item(self, page: ArticlePage, response: Response) -> ArticleItem:
         """The page's fields (the pipelines clean and parse them), plus how the article was found."""
@@ -323,8 +592,12 @@ class AlineaSpider(scrapy.Spider):
             **shared,
             article_id=page.article_id or article_id(response.url),
             modified_at=page.modified_at_raw,
-            discovered_from=response.meta.get("via"),
+            discovered_from=self.discovered_from(page.article_id or article_id(response.url), response.meta.get("via")),
         )
+
+    def discovered_from(self, code: str | None, via: str | None) -> str | None:
+        """The page that linked the request; for a sitemap's request, a listing that named the article since."""
+        return self.ledger.via(code, via) if via in self.sitemaps_requested else via
 
     def finish_article(self, item: ArticleItem, depth: int) -> Iterator[Any]:
         """The item, then its related articles while the depth allows."""
@@ -413,14 +686,14 @@ class AlineaSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------
 
-    def article_requests(self, url: str, via: str | None, depth: int,
-                         listed_date: str | None = None) -> Iterator[scrapy.Request]:
+    def article_requests(self, url: str, via: str | None, depth: int, listed_date: str | None = None,
+                         sitemap: str | None = None) -> Iterator[scrapy.Request]:
         """The request for this article, unless this crawl already asked for it.
 
         An article first reached through related links and later found in a listing
         counts as listed: its own related links are then followed after all.
         """
-        code = self.discover(url, via)
+        code = self.discover(url, via, sitemap)
         if code and self.outside_sections(url):
             self.ledger.settle(code, "other_section", article_section(url) or "")
             return
@@ -438,13 +711,13 @@ class AlineaSpider(scrapy.Spider):
                 parent_url, related = self.unfollowed.pop(code)
                 yield from self.related_requests(parent_url, related, depth + 1)
 
-    def discover(self, url: str, via: str | None) -> str | None:
-        """Enter a same-site article in the ledger (first ``via`` wins); its id."""
+    def discover(self, url: str, via: str | None, sitemap: str | None = None) -> str | None:
+        """Enter a same-site article in the ledger (first ``via`` wins, a listing's over a sitemap's); its id."""
         if not same_site(url, self.base_url):
             return None
         code = article_id(url)
         if code:
-            self.ledger.discovered(code, canonical_url(url), via)
+            self.ledger.discovered(code, canonical_url(url), via, sitemap=sitemap)
         return code
 
     def outside_sections(self, url: str) -> bool:
@@ -535,10 +808,16 @@ class AlineaSpider(scrapy.Spider):
 
     @staticmethod
     def selector(response: Response) -> Selector:
-        """A fresh tree per call: extraction may drop boilerplate elements from it."""
-        return Selector(text=response.text)
+        """A fresh HTML tree per call (extraction may drop boilerplate elements from it); never parsel's
+        JSON selector, whatever the answer holds."""
+        return Selector(text=text_of(response) or "<html></html>", type="html")
 
 
 def cookiejar(section: str) -> str:
     """Each listing pages in its own session: the CSRF token is tied to the session cookie."""
     return section or "home"
+
+
+def text_of(response: Response) -> str:
+    """A response's text; empty for a binary answer (an image or a PDF where a page was expected)."""
+    return response.text if isinstance(response, TextResponse) else ""

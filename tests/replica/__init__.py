@@ -18,7 +18,8 @@ from .model import Article, Site, build_site
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["Article", "FaultPlan", "Replica", "Site", "build_site"]
-MODEL_OPTIONS = ("articles", "seed", "hidden_every", "templates", "public_record", "hole")  # the rest only change how the server answers
+MODEL_OPTIONS = ("articles", "seed", "hidden_every", "templates", "public_record", "hole", "sitemap_only_every",
+                 "multipage_every")  # the rest only change how the server answers
 FAULT_OPTIONS = ("faults", "fault_seed", "fault_max_in_row", "fault_slow", "fault_oversize", "fault_dead")
 
 

@@ -94,6 +94,7 @@ class Article:
     reach: str = "all"
     page_broken: bool = False
     template: str = "classic"  # "classic" (the layout's own markup) or a tests/replica/zoo.py template
+    pages: int = 1  # an article split over several pages (?page=N), its paragraphs shared out in order
 
     @property
     def path(self) -> str:
@@ -247,7 +248,32 @@ def _public_record(articles: list) -> None:
             a.reach = "section"
         a.page_broken = i % 11 == 4
     # Reached through listing cards only: a broken page (its card carries the date), a feed-only article.
-    card_only = {a.code for a in articles if a.page_broken or a.reach == "feed"}
+    _unlink({a.code for a in articles if a.page_broken or a.reach == "feed"}, articles)
+
+
+def _sitemap_only(articles: list, every: int) -> None:
+    """Every ``every``-th article is in the sitemaps only: no listing card, no related link to it."""
+    for i, a in enumerate(articles):
+        if i and i % every == every - 1 and a.listed:
+            a.reach = "sitemap"
+    _unlink({a.code for a in articles if a.reach == "sitemap"}, articles)
+
+
+def _multipage(articles: list, every: int) -> None:
+    """Every ``every``-th article without inline "Baca juga" (v2021, generic) over 2 or 3 pages."""
+    for i, a in enumerate(articles):
+        if i % every == every - 1 and a.layout != "current" and len(a.paragraphs) >= 4:
+            a.pages = min(2 + (i // every) % 2, len(a.paragraphs) // 2)
+
+
+def page_paragraphs(a: Article, page_no: int) -> list:
+    """The paragraphs page ``page_no`` (1-based) of a paged article shows."""
+    size = -(-len(a.paragraphs) // a.pages)
+    return a.paragraphs[(page_no - 1) * size:page_no * size]
+
+
+def _unlink(card_only: set, articles: list) -> None:
+    """No related list links these: they are reached only the way their mode says (a card, a sitemap)."""
     for a in articles:
         a.baca_juga = [c for c in a.baca_juga if c not in card_only]
         a.related = [c for c in a.related if c not in card_only]
@@ -275,7 +301,8 @@ class Site:
     """The whole replica: articles newest first plus prebuilt indexes."""
 
     def __init__(self, articles: int = 24, seed: int = 2021, hidden_every: int = 8,
-                 templates: str = "classic", public_record: bool = False, hole: str | None = None):
+                 templates: str = "classic", public_record: bool = False, hole: str | None = None,
+                 sitemap_only_every: int = 0, multipage_every: int = 0):
         if hidden_every == 1:
             raise ValueError("hidden_every=1 would hide every article")
         if templates not in TEMPLATE_SETS:
@@ -300,6 +327,10 @@ class Site:
         _attach_hidden(rng, self.articles)
         if public_record:
             _public_record(self.articles)
+        if sitemap_only_every:
+            _sitemap_only(self.articles, sitemap_only_every)
+        if multipage_every:
+            _multipage(self.articles, multipage_every)
         self._pick_templates(self.articles)
         vrng = random.Random(f"{seed}:video")
         self.video_code = _new_code(vrng, self.by_code, lengths=(8,))
@@ -417,6 +448,8 @@ def amp_caption(a: Article) -> str | None:
 
 
 def build_site(articles: int = 24, seed: int = 2021, hidden_every: int = 8,
-               templates: str = "classic", public_record: bool = False, hole: str | None = None) -> Site:
+               templates: str = "classic", public_record: bool = False, hole: str | None = None,
+               sitemap_only_every: int = 0, multipage_every: int = 0) -> Site:
     return Site(articles=articles, seed=seed, hidden_every=hidden_every, templates=templates,
-                public_record=public_record, hole=hole)
+                public_record=public_record, hole=hole, sitemap_only_every=sitemap_only_every,
+                multipage_every=multipage_every)

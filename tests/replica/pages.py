@@ -250,7 +250,7 @@ def _article_head(base: str, a: Article) -> str:
     return og_meta("article", a.title, base + a.path, a.lead, image)
 
 
-def v2021(base: str, site: Site, a: Article) -> str:
+def v2021(base: str, site: Site, a: Article, pager: str = "") -> str:
     author = escape(a.authors[0])
     return (f'<div class="detail"><h1 class="title">{escape(a.title)}</h1>'
             f'<div class="lead"><p>{escape(a.lead)}</p></div>'
@@ -261,7 +261,7 @@ def v2021(base: str, site: Site, a: Article) -> str:
             f'<div class="frontdate">{escape(a.published_raw)}</div></div>'
             f'<div class="title-repeat"><h2>{escape(a.title)}</h2></div>'
             f'<div class="artikelend"><article>{_paras(a.paragraphs, {2: _ad(True)})}'
-            f'</article></div>{_berita_lainnya(base, site, a, "div")}</div>')
+            f'</article></div>{pager}{_berita_lainnya(base, site, a, "div")}</div>')
 
 
 def _people(names) -> str:
@@ -330,15 +330,16 @@ def current(base: str, site: Site, a: Article) -> str:
             f'{_berita_lainnya(base, site, a, "section")}</main>')
 
 
-def generic(base: str, site: Site, a: Article) -> str:
+def generic(base: str, site: Site, a: Article, pager: str = "") -> str:
     related = "".join(f'<li><a href="{link(base, site.by_code[c].path)}">'
                       f'{escape(site.by_code[c].title)}</a></li>' for c in a.related)
     return (f'<main><h1>{escape(a.title)}</h1><time datetime="{a.published_iso}">'
-            f'{display_date(a)}</time><article>{_paras(a.paragraphs, {})}</article>'
+            f'{display_date(a)}</time><article>{_paras(a.paragraphs, {})}</article>{pager}'
             f'<aside><h3>Berita Lainnya</h3><ul>{related}</ul></aside></main>')
 
 
-def article_page(base: str, site: Site, a: Article, related_api: str = "/api/related/") -> str:
+def article_page(base: str, site: Site, a: Article, related_api: str = "/api/related/", pager: str = "") -> str:
+    """``pager``: a paged article's pager (``listings.article_pager``), below the body."""
     if a.template != "classic":
         from . import zoo
         tail = RELATED_JS.replace("/api/related/", related_api) if a.related_mode == "js" else ""
@@ -346,10 +347,10 @@ def article_page(base: str, site: Site, a: Article, related_api: str = "/api/rel
     if a.layout == "generic":
         head = f'<meta property="og:title" content="{escape(a.title)}">' \
                f'<link rel="canonical" href="{base}{a.path}">'
-        return page(base, site, a.title, generic(base, site, a), head)
+        return page(base, site, a.title, generic(base, site, a, pager), head)
     tail = RELATED_JS.replace("/api/related/", related_api) if a.related_mode == "js" else ""
     if a.layout == "v2021":
-        return page(base, site, a.title, v2021(base, site, a), _article_head(base, a), tail)
+        return page(base, site, a.title, v2021(base, site, a, pager), _article_head(base, a), tail)
     return page(base, site, a.title, current(base, site, a), _current_head(base, a), tail)
 
 

@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 from twisted.internet import reactor
 from twisted.web import resource, server
 
-from . import pages
-from .model import Site
+from . import listings, pages
+from .model import SECTION_LABELS, Site
 
 HTML = "text/html; charset=utf-8"
 ROBOTS = "User-agent: *\nDisallow: /search\nDisallow: /_admin\n"
-KINDS = ("home", "section", "more", "article", "amp", "api_related", "other")
+KINDS = ("home", "section", "more", "article", "amp", "api_related", "sitemap", "other")
 ARTICLE_RE = re.compile(r"^/[^/]+/(?:[^/]*-)?(b[A-Za-z0-9]{8,9})/?$")
 STATIC_PAGES = {
     "tentang-kami": ("Tentang Kami", "Alinea.id adalah media daring yang menyajikan fakta, data dan kata."),
@@ -71,8 +71,13 @@ class App:
     """The replica's routes over a ``Site`` model; framework independent."""
 
     def __init__(self, site: Site, secret: str | None = None, related_api_moves_after: int = 0,
-                 related_api_delay: float = 0.0):
+                 related_api_delay: float = 0.0, sitemap: str = "none", sitemap_attack: bool = False,
+                 paging: str = "loadmore", more_format: str = "html", single_view: bool = False):
         self.site = site
+        # How the site lists its articles (tests/replica/listings.py).
+        self.sitemap, self.sitemap_attack, self.paging = sitemap, sitemap_attack, paging
+        self.more_format, self.single_view = more_format, single_view
+        self.home_more = site.public_record or more_format != "html"  # the home feed pages through POST /more
         # The JS list's endpoint; after N answers it moves (old path 404s), as a site redesign would.
         self.related_api = "/api/related/"
         self.related_api_moves_after = related_api_moves_after
@@ -101,6 +106,8 @@ class App:
         handler = self._routes.get(head)
         if handler:
             return handler(req, base, rest)
+        if head.startswith("sitemap") and not rest:
+            return self.sitemap_file(base, head)
         if not rest and head in self.site.sections:
             return "section", self.section(req, base, head)
         if head in STATIC_PAGES and not rest:
@@ -114,17 +121,48 @@ class App:
     def home(self, req, base, rest):
         if rest:
             return self.article(req, base)
-        if not self.site.public_record:
+        if not self.home_more:
             return "home", Response(pages.home(base, self.site))
         sid, headers = self._session(req)  # the home feed's load-more needs the session's token
         return "home", Response(pages.home(base, self.site, self.token(sid)), headers=headers)
 
     def robots(self, req, base, rest):
-        return "other", Response(ROBOTS, content_type="text/plain; charset=utf-8")
+        return "other", Response(ROBOTS + listings.robots_lines(base, self.sitemap),
+                                 content_type="text/plain; charset=utf-8")
+
+    def sitemap_file(self, base, name):
+        """The sitemaps of ``self.sitemap`` (and the hostile ones of ``sitemap_attack``)."""
+        xml = "application/xml; charset=utf-8"
+        if self.sitemap == "none":
+            return self._not_found(base)
+        if name == "sitemap.xml":
+            text = listings.sitemap_index(base, self.site, self.sitemap_attack) if self.sitemap == "index" \
+                else listings.plain_sitemap(base, self.site)
+            return "sitemap", Response(text, content_type=xml)
+        if self.sitemap == "index" and name == "sitemap-news.xml":
+            return "sitemap", Response(listings.news_sitemap(base, self.site), content_type=xml)
+        if self.sitemap == "index" and name == "sitemap-articles.xml.gz":
+            return "sitemap", Response(listings.gzipped(listings.plain_sitemap(base, self.site)),
+                                       content_type="application/x-gzip")
+        hostile = listings.attack_sitemap(base, name) if self.sitemap_attack else None
+        if hostile is None:
+            return self._not_found(base)
+        gz = name.endswith(".gz")
+        return "sitemap", Response(hostile, content_type="application/x-gzip" if gz else xml)
 
     def indeks(self, req, base, rest):
+        if self.paging == "numbered":
+            return "other", Response(self.numbered(req, base, "Indeks Berita", self.site.latest, "indeks"))
         return "other", Response(pages.listing_page(
             base, self.site, "Indeks Berita", self.site.latest[:20], "indeks"))
+
+    def numbered(self, req, base, title, articles, where):
+        """One page (``?page=N``) of a listing paged with numbered links."""
+        page_no = req.args.get("page", "1")
+        page_no = int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1
+        shown, last = listings.page_of(articles, page_no)
+        return pages.listing_page(base, self.site, title, shown, where,
+                                  extra=listings.numbered_pager(req.path, page_no, last))
 
     def rss(self, req, base, rest):
         return "other", Response(pages.rss(base, self.site),
@@ -160,10 +198,14 @@ class App:
             return self._not_found(base, "article" if m else "other")
         if a.page_broken:
             return "article", Response("Server error", status=500, content_type="text/plain")
-        key = (a.code, base)
+        view = listings.article_view(a, req.args.get("page"), self.single_view)
+        if view is None:
+            return self._not_found(base, "article")
+        key = (a.code, base, req.args.get("page"))
         html = self._cache.get(key)
         if html is None:
-            html = self._cache[key] = pages.article_page(base, self.site, a, self.related_api).encode()
+            html = self._cache[key] = pages.article_page(base, self.site, *view[:1], self.related_api,
+                                                         pager=view[1]).encode()
         return "article", Response(html)
 
     def amp(self, req, base, rest):
@@ -204,6 +246,8 @@ class App:
         return sid, [("Set-Cookie", f"laravel_session={sid}; Path=/; HttpOnly")]
 
     def section(self, req, base, section):
+        if self.paging == "numbered":
+            return Response(self.numbered(req, base, SECTION_LABELS[section], self.site.listing(section), section))
         sid, headers = self._session(req)
         html = pages.section_page(base, self.site, section, self.token(sid))
         return Response(html, headers=headers)
@@ -215,9 +259,11 @@ class App:
             return "more", Response("Page Expired", status=419)
         self.more_headers["xhr" if req.headers.get("x-requested-with") == "XMLHttpRequest" else "plain"] += 1
         offset = req.args.get("next", "")
-        listing = self.site.listing(req.args.get("categorynext", ""))
+        category = req.args.get("categorynext", "")
+        listing = self.site.home_feed if category == "" and self.home_more else self.site.listing(category)
         chunk = listing[int(offset):int(offset) + 10] if offset.isdigit() else []
-        return "more", Response(pages.cards(base, chunk, "more"))
+        body, content_type = listings.more_answer(self.more_format, base, chunk, pages.cards(base, chunk, "more"))
+        return "more", Response(body, content_type=content_type)
 
     # -------------------------------------------------------------- admin
     def admin(self, req, base, rest):

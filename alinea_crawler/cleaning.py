@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from parsel import Selector
+import cssselect
 
 from lxml import etree
-from parsel.csstranslator import HTMLTranslator
+from parsel import Selector
 
-_css_to_xpath = HTMLTranslator().css_to_xpath
+from .pages.common import css_test
+
 
 # rule name -> CSS selector of elements that are never article text.
 ELEMENT_RULES: dict[str, str] = {
@@ -34,22 +37,45 @@ ELEMENT_RULES: dict[str, str] = {
     "baca_juga": ".baca-juga, .related-inline",
     # "Baca juga:" paragraph without a class: <p><strong>Baca juga:</strong> <a>…</a></p>
     "baca_juga_label": ".//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]",
-    "figure": "figure, figcaption, .caption, .wp-caption-text",
+    # a figure is an image and its caption; one holding a table, a quote or paragraphs is article text
+    "figure": ".//figure[not(.//table or .//blockquote or .//p[string-length(normalize-space()) > 80])]",
+    "caption": "figcaption, .caption, .wp-caption-text",
     "editor_line": ".article__editor, .editor",
     "author_bio": ".author-bio, .author-box, .about-author, .bio-penulis, [class*='author-bio'], [class*='authorbio']",
     "disclaimer": ".disclaimer, [class*='disclaimer']",
     "related_list": ".berita-lainnya",
     "script": "script, style, noscript, iframe",
     "share_widget": ".share, .social-share",
+    # embedded posts and their captions: the markup each network's embed code writes
+    "social_embed": ".instagram-media, .twitter-tweet, .twitter-timeline, .tiktok-embed, .fb-post, .fb-video,"
+                    " [data-instgrm-permalink], [class*='embed-instagram'], [class*='instagram-embed'],"
+                    " [class*='twitter-embed'], [class*='embed-twitter'], [class*='tiktok-embed'],"
+                    " [class*='youtube-embed'], [class*='embed-youtube'], [class*='social-embed'],"
+                    " [class*='embed-social']",
+    "newsletter": "[class*='newsletter'], [id*='newsletter'], [class*='subscribe'], [id*='subscribe']",
+    "comments": "#comments, .comments, [class*='comments-'], [class*='-comments'], [id*='comments'], #disqus_thread,"
+                " .fb-comments, .comment-list, .commentlist, [class*='komentar'], [id*='komentar']",
+    "pager": ".pagination, .pager, [class*='pagination'], .page-numbers, .page-links, [class*='paging']",
+    "related_box": ".related-posts, .related-articles, .related-news, [class*='berita-terkait'],"
+                   " [class*='artikel-terkait'], .terkait",
 }
 # A block that starts with this label and is otherwise links is a "Baca juga" box, whatever its markup.
 BACA_JUGA_LABEL = re.compile(r"^\W*baca\s+juga\b\W*", re.I)
+# The same shape under a "Berita Terkait" / "Artikel Terkait" / "Lihat juga" label: dropped, its links not followed.
+RELATED_LABEL = re.compile(r"^\W*(?:(?:berita|artikel|bacaan)\s+(?:terkait|lainnya|pilihan)|lihat\s+juga)\b\W*", re.I)
 BACA_JUGA_MAX_OWN_CHARS = 12  # text of such a box outside its links and label (bullets, separators)
-_BOX_TAGS = frozenset({"p", "div", "section", "aside", "ul", "ol", "li", "blockquote", "table", "span"})
+_BOX_TAGS = frozenset({"p", "div", "section", "aside", "ul", "ol", "li", "blockquote", "table", "span", "nav"})
 _MENTIONS_BACA_JUGA = etree.XPath(
     ".//text()[contains(., 'uga') or contains(., 'UGA')][contains(translate(., 'BACJUG', 'bacjug'), 'baca juga')]"
 )
+# plain contains() (no translate() per text node), both cases; the label itself is then checked in Python
+_MENTIONS_RELATED = etree.XPath(
+    ".//text()[contains(., 'erkait') or contains(., 'ERKAIT') or contains(., 'ainnya') or contains(., 'AINNYA')"
+    " or contains(., 'ilihan') or contains(., 'ILIHAN') or contains(., 'uga') or contains(., 'UGA')]"
+)
 
+_PREVIOUS = r"(?:[«‹<]\s*)?(?:(?:sebelumnya|prev(?:ious)?)\s*)?"  # a pager's "« Sebelumnya"
+_NEXT = r"(?:selanjutnya|berikutnya|next)"
 # rule name -> pattern a whole (lower-cased, white-space-collapsed) line must match.
 LINE_RULES: dict[str, re.Pattern[str]] = {
     "ad_label": re.compile(r"(sponsored|advertisement|iklan|scroll to continue with content)"),
@@ -60,40 +86,131 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "widget": re.compile(r"tekid"),
     "related_heading": re.compile(r"berita lainnya"),
     "baca_juga": re.compile(r"baca juga\s*:.*"),
+    "related_heading_other": re.compile(r"(?:berita|artikel) (?:terkait|pilihan)|lihat juga|baca juga"),
+    # "Simak berita lainnya di Google News", "Ikuti saluran WhatsApp kami", "Simak juga video berikut:":
+    # a short line that opens with an invitation and names a channel (a sentence about one does not open so)
+    "call_to_action": re.compile(
+        r"\W*(?:simak|ikuti|follow|gabung|bergabung(?:lah)?|join|dapatkan|klik|subscribe|(?:ber)?langganan|unduh|"
+        r"download|tonton|saksikan|kunjungi|jangan lewatkan|cek|pantau|baca berita)\b[^.!?]{0,100}?"
+        r"\b(?:google news|whatsapp|whats app|telegram|instagram|tiktok|tik tok|youtube|twitter|facebook|threads|"
+        r"line today|channel|saluran|newsletter|video|podcast|aplikasi)\b.{0,80}"),
+    # "Halaman 1 2 Selanjutnya", "Page 2 of 3", "1 2 3 Berikutnya »", "« Sebelumnya": an article pager
+    "pager": re.compile(
+        rf"(?:halaman|page|hal\.?)\s*:?\s*(?:\d+\s*(?:dari|of|/)\s*\d+|{_PREVIOUS}(?:\d+\s*)+(?:{_NEXT}\s*)?[»›>]?\s*)"
+        rf"|{_PREVIOUS}\d+(?:\s+\d+)+\s*{_NEXT}\s*[»›>]?"
+        r"|(?:[«‹<]\s*)?(?:halaman )?(?:selanjutnya|berikutnya|sebelumnya)\s*[»›>]?"),
+    # "Komentar", "3 Komentar", "Tulis komentar…", "Leave a comment": a comment section's heading or form
+    "comments_heading": re.compile(r"(?:\d+\s+)?(?:komentar|comments?)(?:\s*\(\d+\))?|(?:tulis|beri|kirim|lihat|"
+                                   r"tampilkan)(?: semua)? komentar.{0,60}|leave a (?:comment|reply).{0,40}"),
     # "Editor: Dewi Anggraini", "Penyunting: …": a whole short line naming one person
     "editor_line": re.compile(r"(editor|penyunting|redaktur)\s*:\s*[^.!?:]{2,60}"),
 }
 
 
-def _rule_xpath(query: str) -> str:
-    return query if query.startswith(".//") else _css_to_xpath(query, prefix=".//")
+class _RuleMatcher:
+    """ELEMENT_RULES compiled for one Python walk: lookups by tag, class token and id, one regex per attribute
+    for the ``^=``/``*=`` tests, a Python test for the few other simple selectors, XPath for the rest.
+
+    libxml2 walks the container once per selector of a union (~25 µs each even on a small page), and a Python
+    test per selector per element costs as much; a dictionary lookup per class token does not.
+    """
+
+    def __init__(self, rules: dict[str, str]):
+        self.order = {rule: i for i, rule in enumerate(rules)}
+        self.by_tag: dict[str, str] = {}
+        self.by_class: dict[str, str] = {}
+        self.by_id: dict[str, str] = {}
+        patterns: dict[str, list[tuple[str, str]]] = {"class": [], "id": []}
+        self.tests: list[tuple[Callable[[Any], bool], str]] = []
+        self.xpaths: dict[str, etree.XPath] = {}
+        for rule, query in rules.items():
+            if query.startswith(".//"):
+                self.xpaths[rule] = etree.XPath(query)
+                continue
+            for selector in cssselect.parse(query):
+                self._add(selector.parsed_tree, rule, patterns)
+        self.patterns = {
+            attr: (re.compile("|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(alternatives))),
+                   [rule for _, rule in alternatives])
+            for attr, alternatives in patterns.items() if alternatives
+        }
+
+    def _add(self, tree: Any, rule: str, patterns: dict[str, list[tuple[str, str]]]) -> None:
+        inner = getattr(tree, "selector", None)
+        plain = isinstance(inner, cssselect.parser.Element) and inner.element in (None, "*")
+        if isinstance(tree, cssselect.parser.Element) and tree.element not in (None, "*"):
+            self.by_tag.setdefault(tree.element, rule)
+        elif plain and isinstance(tree, cssselect.parser.Class):
+            self.by_class.setdefault(tree.class_name, rule)
+        elif plain and isinstance(tree, cssselect.parser.Hash):
+            self.by_id.setdefault(tree.id, rule)
+        elif (plain and isinstance(tree, cssselect.parser.Attrib) and tree.attrib in patterns
+              and tree.operator in ("^=", "*=")):
+            value = re.escape(tree.value.value)
+            patterns[tree.attrib].append(("^" + value if tree.operator == "^=" else value, rule))
+        elif (test := css_test(tree)) is not None:
+            self.tests.append((test, rule))
+        else:
+            raise ValueError(f"boilerplate rule {rule!r}: selector {tree!r} is neither simple nor XPath")
+
+    def rule_of(self, element: Any, by_xpath: dict[Any, str]) -> str | None:
+        """The first rule (in ELEMENT_RULES order) this element matches, else ``None``."""
+        hits = []
+        if rule := self.by_tag.get(element.tag):
+            hits.append(rule)
+        for attr, value in element.items():
+            if attr == "class":
+                hits.extend(rule for token in value.split() if (rule := self.by_class.get(token)))
+            elif attr == "id" and (rule := self.by_id.get(value)):
+                hits.append(rule)
+            if (compiled := self.patterns.get(attr)) and (match := compiled[0].search(value)):
+                hits.append(compiled[1][int(match.lastgroup[1:])])
+        hits.extend(rule for test, rule in self.tests if test(element))
+        if rule := by_xpath.get(element):
+            hits.append(rule)
+        return min(hits, key=self.order.__getitem__) if hits else None
+
+    def matches(self, root: Any) -> Iterator[tuple[Any, str]]:
+        """(element, rule) under ``root``, in document order (an element before the ones inside it)."""
+        by_xpath: dict[Any, str] = {}
+        for rule, xpath in self.xpaths.items():
+            for element in xpath(root):
+                by_xpath.setdefault(element, rule)
+        for element in root.iterdescendants(etree.Element):
+            if rule := self.rule_of(element, by_xpath):
+                yield element, rule
 
 
-def _self_test(query: str) -> etree.XPath:
-    """Does this very element match the rule? (the rule's XPath on the ``self`` axis)"""
-    if query.startswith(".//"):
-        return etree.XPath("self::" + query[3:])
-    return etree.XPath(_css_to_xpath(query, prefix="self::"))
-
-
-# One pass finds every candidate in document order; each is then named by the first rule it matches.
-_ANY_RULE = etree.XPath(" | ".join(_rule_xpath(q) for q in ELEMENT_RULES.values()))
-_RULE_TESTS = {rule: _self_test(query) for rule, query in ELEMENT_RULES.items()}
+_MATCHER = _RuleMatcher(ELEMENT_RULES)
 
 
 def drop_boilerplate_elements(container: Selector) -> Counter[str]:
     """Remove every ELEMENT_RULES match inside ``container`` (in place, on its lxml tree)."""
     removed: Counter[str] = Counter()
     root = container.root
-    for element in _ANY_RULE(root):
+    for element, rule in list(_MATCHER.matches(root)):
         if root in element.iterancestors():  # not inside one dropped already
-            rule = next(rule for rule, matches in _RULE_TESTS.items() if matches(element))
-            element.drop_tree()  # what Selector.drop does to an HTML element
+            drop_element(element)
             removed[rule] += 1
-    for box in baca_juga_boxes(root):
-        box.drop_tree()
-        removed["baca_juga_box"] += 1
+    for rule, boxes in (("baca_juga_box", baca_juga_boxes(root)), ("related_box", related_boxes(root))):
+        for box in boxes:
+            drop_element(box)
+            removed[rule] += 1
     return removed
+
+
+def drop_element(element) -> None:
+    """Remove an element and its content, keeping the text after it (lxml.html's ``drop_tree``)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 def baca_juga_boxes(root) -> list:
@@ -103,15 +220,34 @@ def baca_juga_boxes(root) -> list:
     with it and holds almost no text besides its links is the box. A label
     inside a paragraph of prose ("… baca juga laporan kami …") is no box.
     """
+    return _link_boxes(root, _MENTIONS_BACA_JUGA, BACA_JUGA_LABEL, ("baca juga",))
+
+
+def related_boxes(root) -> list:
+    """Blocks that begin with "Berita Terkait", "Artikel Terkait", "Lihat juga"… and are otherwise links."""
+    return _link_boxes(root, _MENTIONS_RELATED, RELATED_LABEL, ("terkait", "lainnya", "pilihan", "lihat juga"))
+
+
+def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tuple[str, ...]) -> list:
+    # libxml2's plain text of the whole block first (no Python walk): most pages hold none of the label's words
+    text = _plain_text(root).lower()
+    if not any(word in text for word in words):
+        return []
     boxes = []
-    for text in _MENTIONS_BACA_JUGA(root):
+    for text in mentions(root):
+        if not label.match(" ".join(text.split())):  # the label opens its box: a word in prose opens nothing
+            continue
         box = None
         for element in _ancestors_from(text.getparent(), root):
-            if element.tag in _BOX_TAGS and _is_baca_juga_box(element):
+            if element.tag in _BOX_TAGS and _is_link_box(element, label):
                 box = element
         if box is not None and not any(box is b or b in box.iterancestors() for b in boxes):
             boxes.append(box)
     return boxes
+
+
+def _plain_text(root) -> str:
+    return " ".join(etree.tostring(root, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _ancestors_from(element, root):
@@ -121,9 +257,9 @@ def _ancestors_from(element, root):
         element = element.getparent()
 
 
-def _is_baca_juga_box(element) -> bool:
+def _is_link_box(element, label_pattern: re.Pattern[str]) -> bool:
     text = _words(element)
-    label = BACA_JUGA_LABEL.match(text)
+    label = label_pattern.match(text)
     if not label:
         return False
     links = sum(len(_words(a)) for a in element.iter("a"))

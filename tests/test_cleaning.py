@@ -23,6 +23,23 @@ from alinea_crawler.pipelines import split_authors
         ("Baca juga: Harga beras naik lagi", "baca_juga"),
         ("Editor: Dewi Anggraini", "editor_line"),
         ("Penyunting: Fathor Rasi", "editor_line"),
+        # calls to action: an invitation opening a short line that names a channel
+        ("Simak berita lainnya di Google News", "call_to_action"),
+        ("Ikuti saluran WhatsApp Alinea.id untuk kabar terkini", "call_to_action"),
+        ("Simak juga video berikut:", "call_to_action"),
+        ("Follow Instagram @alinea.id", "call_to_action"),
+        ("Gabung channel Telegram kami di t.me/alinea", "call_to_action"),
+        ("Saksikan video pilihan di TikTok kami", "call_to_action"),
+        # article pagers, comment headings, related-box headings
+        ("Halaman 1 2 Selanjutnya", "pager"),
+        ("Halaman: 1 2 3", "pager"),
+        ("Page 2 of 3", "pager"),
+        ("1 2 3 Selanjutnya »", "pager"),
+        ("« Sebelumnya", "pager"),
+        ("3 Komentar", "comments_heading"),
+        ("Tulis komentar Anda", "comments_heading"),
+        ("Berita Terkait", "related_heading_other"),
+        ("Artikel Terkait", "related_heading_other"),
     ],
 )
 def test_whole_boilerplate_lines_are_recognised(line, rule):
@@ -40,6 +57,16 @@ def test_whole_boilerplate_lines_are_recognised(line, rule):
         "Fakta data kata itu jadi slogan yang dikenal pembaca.",
         "Ia membaca juga laporan itu.",
         "Editor: pekerjaan ini menuntut ketelitian. Semua naskah dibaca dua kali.",
+        # sentences that only mention a channel, a comment, a page or a video stay
+        "Lalu lintas dari Google News turun tajam sejak Oktober.",
+        "Komentar warganet di Instagram ramai membahas kebijakan itu.",
+        "Video itu viral di TikTok dan Instagram sejak Senin.",
+        "Ikuti perkembangan kasus ini, polisi telah memeriksa 10 saksi.",
+        "Simak penjelasan lengkap menteri berikut ini.",
+        "Halaman 5 laporan itu menyebut angka kemiskinan naik.",
+        "Berita terkait banjir itu dibaca jutaan orang.",
+        "2024",
+        "Selanjutnya, polisi memeriksa saksi.",
     ],
 )
 def test_real_text_with_boilerplate_words_survives(line):
@@ -112,6 +139,31 @@ def _body_after_cleaning(html: str) -> list[str]:
         '<div class="author-box"><p>Nadia adalah jurnalis yang meliput isu internasional.</p></div>',
         '<div class="disclaimer"><p>Artikel ini bukan ajakan membeli saham apa pun.</p></div>',
         '<figure class="img"><img src="a.jpg"><figcaption>Ilustrasi. iStock</figcaption></figure>',
+        # embedded posts and their captions
+        '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/x/"><p>Suasana '
+        'pagi ini di Jakarta, macet panjang sekali. #jakarta</p><a href="https://www.instagram.com/p/x/">Sebuah '
+        'kiriman dibagikan oleh Alinea.id (@alinea.id)</a></blockquote>',
+        '<blockquote class="twitter-tweet"><p lang="id">Kabar terbaru dari DPR hari ini, rapat ditunda sampai '
+        'pekan depan.</p>&mdash; Alinea (@alineadotid) <a href="https://twitter.com/x/status/1">3 Februari 2025'
+        '</a></blockquote>',
+        '<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@x/video/1"><section>Video warga merekam '
+        'banjir di Bekasi pagi tadi.</section></blockquote>',
+        '<div class="embed-youtube"><iframe src="https://www.youtube.com/embed/x"></iframe><p>Simak video '
+        'lengkapnya di kanal kami.</p></div>',
+        # newsletter boxes, reader comments, article pagers, "Berita Terkait" boxes of any markup
+        '<div class="newsletter-signup"><p>Dapatkan kabar pilihan redaksi setiap pagi di surel Anda.</p>'
+        '<form><input name="email"><button>Daftar</button></form></div>',
+        '<section id="comments"><h3>2 Komentar</h3><ol><li><p>Semoga pemerintah segera menindaklanjuti '
+        'persoalan ini dengan serius.</p></li></ol></section>',
+        '<div class="fb-comments" data-href="https://www.alinea.id/x"></div>',
+        '<div class="pagination">Halaman <a href="?page=1">1</a> <a href="?page=2">2</a> '
+        '<a href="?page=2">Selanjutnya</a></div>',
+        '<div class="x7"><h4>Berita Terkait</h4><ul><li><a href="/a/b-b12345678">Judul satu</a></li>'
+        '<li><a href="/a/c-b12345679">Judul dua</a></li></ul></div>',
+        '<p><strong>Artikel Terkait:</strong> <a href="/a/b-b12345678">Judul satu</a></p>',
+        # whole lines: a call to action, a pager written as text
+        '<p><strong>Simak berita lainnya di <a href="https://news.google.com/x">Google News</a></strong></p>',
+        '<p>Halaman 1 2 Selanjutnya</p>',
     ],
 )
 def test_boilerplate_shapes_never_seen_before_leave_only_the_article_text(shape):
@@ -119,6 +171,27 @@ def test_boilerplate_shapes_never_seen_before_leave_only_the_article_text(shape)
     html = f'<div id="body"><p>{kept[0]}</p>{shape}<p>{kept[1]}</p></div>'
     assert [p for p in _body_after_cleaning(html) if p not in kept] == []
     assert {p for p in _body_after_cleaning(html)} >= set(kept)
+
+
+@pytest.mark.parametrize(
+    "structure",
+    [
+        "<h2>Subjudul di tengah artikel</h2>",
+        "<ul><li>Butir pertama daftar ini.</li><li>Butir kedua daftar ini.</li></ul>",
+        "<ol><li>Langkah pertama.</li><li>Langkah kedua.</li></ol>",
+        "<table><tr><th>Kota</th><th>Jumlah</th></tr><tr><td>Bekasi</td><td>120</td></tr></table>",
+        "<blockquote><p>Kami tidak akan mundur, kata warga kepada wartawan.</p></blockquote>",
+        "<figure><blockquote>Kutipan panjang seorang narasumber yang menjadi inti berita ini.</blockquote>"
+        "<figcaption>Ilustrasi</figcaption></figure>",
+        "<figure class='wp-block-table'><table><tr><td>Harga</td><td>Rp 12.000</td></tr></table></figure>",
+    ],
+)
+def test_structure_that_is_article_text_stays(structure):
+    kept = ["Kalimat pembuka yang cukup panjang di sini.", "Kalimat penutup yang juga panjang."]
+    html = f'<div id="body"><p>{kept[0]}</p>{structure}<p>{kept[1]}</p></div>'
+    expected = [t for t in Selector(text=structure).xpath("//body//text()[normalize-space()]").getall()
+                if t != "Ilustrasi"]
+    assert _body_after_cleaning(html) == [kept[0], *expected, kept[1]]
 
 
 def test_a_baca_juga_mention_inside_prose_is_text():

@@ -128,3 +128,74 @@ def test_a_byline_and_the_headline_repeated_in_the_body_are_not_body_text():
 def test_layout_is_chosen_by_markup_and_generic_matches_anything():
     assert isinstance(pick_layout(Selector(text="<div class='artikelend'></div>"), URL), ArticleV2021)
     assert type(pick_layout(Selector(text="<p>x</p>"), URL)) is ArticleGeneric
+
+
+def _with_header(header: str, head: str = "") -> str:
+    return (f"<html><head>{head}</head><body><div class='wrap'><h1>Judul berita yang cukup panjang</h1>{header}"
+            f"<div class='isi'>{BODY}</div></div></body></html>")
+
+
+STANDFIRST = "Pemerintah menyiapkan langkah baru untuk menekan harga beras menjelang Lebaran tahun ini."
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"<div class='sub'>{STANDFIRST}</div><div>Andi Saputra  Senin, 3 Feb 2025 09:10 WIB</div>",
+        f"<div>Oleh Andi Saputra · 3/2/2025</div><figure><img src='a.jpg'><figcaption>Ilustrasi foto yang "
+        f"menyertai berita ini. Antara</figcaption></figure><p>{STANDFIRST}</p>",
+        f"<header><h2>{STANDFIRST}</h2></header><time>Senin, 3 Feb 2025</time>",
+    ],
+)
+def test_the_visible_standfirst_is_the_lead_when_no_description_exists(header):
+    article = page(_with_header(header))
+    assert (article.lead, article.field_sources["lead"]) == (STANDFIRST, "generic")
+    assert article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_no_standfirst_from_a_byline_a_date_the_first_body_paragraph_or_when_a_description_exists():
+    assert page(_with_header("<div>Andi Saputra | Senin, 3 Feb 2025 09:10 WIB</div>")).lead is None
+    assert page(_with_header(f"<p>{PARAGRAPHS[0]}</p>")).lead is None  # the body's first paragraph repeated
+    described = page(_with_header(f"<div>{STANDFIRST}</div>", "<meta name='description' content='Ringkasan.'>"))
+    assert (described.lead, described.field_sources["lead"]) == ("Ringkasan.", "meta")
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors", "date"),
+    [
+        ("<div>Andi Saputra  Senin, 3 Feb 2025 09:10 WIB</div>", ["Andi Saputra"], "Senin, 3 Feb 2025 09:10 WIB"),
+        ("<div>Andi Saputra Senin, 3 Feb 2025 09:10 WIB</div>", ["Andi Saputra"], "Senin, 3 Feb 2025 09:10 WIB"),
+        ("<div>Andi Saputra | 03/02/2025 09:10</div>", ["Andi Saputra"], "03/02/2025 09:10"),
+        ("<div>Andi Saputra<br>Senin, 3 Feb 2025</div>", ["Andi Saputra"], "Senin, 3 Feb 2025"),
+        ("<div><a href='/x/andi'>Andi Saputra</a>, <a href='/x/budi'>Budi Santoso</a> dan Citra Lestari - "
+         "3 Februari 2025</div>", ["Andi Saputra", "Budi Santoso", "Citra Lestari"], "3 Februari 2025"),
+        ("<div><a href='/penulis/hermansah'>Hermansah</a> 3 Feb 2025 09:10 WIB</div>", ["Hermansah"],
+         "3 Feb 2025 09:10 WIB"),
+        ("<div>Oleh: Andi Saputra — 3 Feb 2025</div>", ["Andi Saputra"], "3 Feb 2025"),
+        # a dateline is no author; neither is a sentence with a date
+        ("<div>JAKARTA - 3 Feb 2025</div>", [], "3 Feb 2025"),
+        ("<div>Jakarta, 3 Feb 2025</div>", [], "3 Feb 2025"),
+        (f"<div>{STANDFIRST} Sejak 3 Feb 2025.</div>", [], "3 Feb 2025"),
+    ],
+)
+def test_bylines_in_any_arrangement(byline, authors, date):
+    from alinea_crawler.pipelines import split_authors
+
+    article = page(_with_header(byline))
+    assert split_authors(article.authors) == authors
+    assert article.published_at_raw == date
+
+
+def test_calls_to_action_embeds_comments_and_pagers_leave_the_body_and_mentions_stay():
+    from alinea_crawler.cleaning import clean_paragraphs
+
+    mention = "Komentar warganet di Instagram ramai, dan lalu lintas dari Google News turun sejak Oktober."
+    html = _with_header("").replace(
+        "</div></div></body>",
+        f"<p>{mention}</p><p>Simak berita lainnya di <a href='https://news.google.com/x'>Google News</a></p>"
+        "<blockquote class='twitter-tweet'><p>Rapat ditunda sampai pekan depan, kata ketua DPR hari ini.</p>"
+        "</blockquote><div class='pagination'><a href='?page=2'>2</a> <a href='?page=2'>Selanjutnya</a></div>"
+        "</div><section id='comments'><h3>2 Komentar</h3><p>Semoga pemerintah segera menindaklanjuti persoalan "
+        "ini dengan serius karena sudah terlalu lama.</p></section></div></body>")
+    article = page(html)
+    assert clean_paragraphs(article.body.split("\n\n")).text.split("\n\n") == [*PARAGRAPHS, mention]

@@ -29,6 +29,10 @@ SIGNATURES = {
     "timetext": ('<section class="story">', '<div class="box-related"><span>Baca Juga</span>',
                  '<div class="disclaimer">', "<figcaption>"),
     "ldgraph": ('"@graph"', 'itemprop="articleBody"', "<p>Penyunting: "),
+    "standfirst": ('<div class="intro">', '<div class="info-artikel">', "<ul><li>", ">Google News</a></p>",
+                   "saluran WhatsApp"),
+    "embeds": ('class="instagram-media"', 'class="twitter-tweet"', '<div class="newsletter-box">',
+               '<section id="comments">', "<table>", "<h4>Berita Terkait</h4>", "<p>Simak juga video berikut:</p>"),
 }
 
 
@@ -52,7 +56,7 @@ def test_zoo_option_changes_markup_only_never_the_content():
     assert {a.template for a in classic.articles} == {"classic"}
     shares = [a.template for a in zoo.listed_articles]
     assert set(shares) == {"classic", *ZOO}  # a default crawl meets every template
-    assert 0.3 < shares.count("classic") / len(shares) < 0.7
+    assert 0.2 < shares.count("classic") / len(shares) < 0.6  # 3/8 of the codes
 
 
 def test_replica_serves_every_zoo_template_with_what_its_item_says(zoo_replica):

@@ -23,17 +23,18 @@ generation.
 from __future__ import annotations
 
 import logging
-from itertools import chain
+from itertools import chain, islice
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Iterator
 
 import trafilatura
+from lxml import etree
 from parsel import Selector
 
-from ..cleaning import drop_boilerplate_elements
+from ..cleaning import boilerplate_rule, drop_boilerplate_elements
 from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import Candidate, choose_body, text_blocks
@@ -59,7 +60,17 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
 # A paragraph trafilatura returns counts as ours when our region's text holds it; most of its text must agree.
 AGREEMENT = 0.7
 MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
-NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline or a date
+SHRUNK = 0.2  # an agreed body under this share of our region's text: trafilatura's fast reading failed
+NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
+_PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
+                 " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
+_NAME_LIST = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
+# Between headline and body, these hold no standfirst: captions, credits, sharing, tags, bylines, dates.
+_NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "nav", "aside", "form", "time", "ul", "ol", "table",
+                                  "button", "address"})
+_NOT_STANDFIRST_CLASS = re.compile(
+    r"caption|credit|share|social|breadcrumb|\btags?\b|author|byline|reporter|date|time|photo|image|img|"
+    r"video|related|terkait|lainnya|\bads?\b|advert|sponsor", re.I)
 
 
 @dataclass
@@ -119,6 +130,7 @@ class ArticleGeneric:
     IMAGE_SRC: ClassVar[tuple[str, ...]] = ()  # XPath of the main image's address
     BODY_CSS: ClassVar[tuple[str, ...]] = ()
     MARKERS: ClassVar[tuple[str, ...]] = ()  # CSS of elements only this layout has; none: matches any page
+    ALSO: ClassVar[tuple[str, ...]] = ()  # CSS of elements it also has, each required (a marker alone is common)
 
     # Rules of any news page (rung "generic").
     GENERIC_AUTHOR_CSS: ClassVar[tuple[str, ...]] = (
@@ -135,7 +147,8 @@ class ArticleGeneric:
         self._found: dict[str, Selector | None] = {}
 
     def matches(self) -> bool:
-        return not self.MARKERS or any(elements(self.sel, query) for query in self.MARKERS)
+        return not self.MARKERS or (any(elements(self.sel, query) for query in self.MARKERS)
+                                    and all(elements(self.sel, query) for query in self.ALSO))
 
     @cached_property
     def ld_all(self) -> list[dict[str, Any]]:
@@ -181,6 +194,7 @@ class ArticleGeneric:
             ("ld", lambda: _one_string(self.ld.get("description"))),
             ("meta", lambda: self.meta("og:description", "twitter:description", "description")),
             ("layout", lambda: self._css_text(self.LEAD_CSS)),
+            ("generic", self._standfirst),
         )
 
     def authors(self) -> Found:
@@ -212,8 +226,9 @@ class ArticleGeneric:
         return ladder(
             ("ld", lambda: _one_string(self.ld.get("dateModified"))),
             ("meta", lambda: self.meta("article:modified_time", "og:updated_time", "dateModified")),
-            ("generic", lambda: clean_text(self.sel.xpath("//*[@itemprop='dateModified']/@datetime"
-                                                          " | //*[@itemprop='dateModified']/@content").get())),
+            ("generic", lambda: clean_text(next(iter(elements(
+                self.sel, "//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content",
+                css=False)), None))),
         )
 
     def tags(self) -> Found:
@@ -259,31 +274,71 @@ class ArticleGeneric:
 
     def _editor_line(self) -> str | None:
         """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
-        body = text_blocks(self._candidate.node) if self._candidate else []
+        node = self._candidate.node if self._candidate else None
+        # the body's blocks are read only when its raw text (libxml2's, no Python walk) names an editor
+        raw = etree.tostring(node, method="text", encoding="unicode").lower() if node is not None else ""
+        mentioned = any(word in raw for word in ("editor", "penyunting", "redaktur"))
+        body = text_blocks(node) if mentioned else []
         return next(filter(None, map(_editor_name, [*self._near_headline, *body])), None)
+
+    def _standfirst(self) -> str | None:
+        """The visible standfirst: the first sentence-like block between the headline and the body.
+
+        Not a byline or a dateline (a short block with a date, a "Oleh …" line), not a caption or a
+        labelled widget (skipped by structure), not a piece of chrome (``boilerplate_rule``), not the
+        headline again nor the body's own first paragraph.
+        """
+        h1 = next(iter(elements(self.sel, "//h1", css=False)), None)
+        candidate = self._candidate
+        if h1 is None or candidate is None:
+            return None
+        headline = node_text(h1)
+        first = None
+        for block in islice(_blocks_before(h1, candidate.node), NEAR_HEADLINE_BLOCKS):
+            if not _is_standfirst(block, headline):
+                continue
+            if first is None:
+                first = next(iter(text_blocks(candidate.node)), "")
+            return block if block != first else None
+        return None
 
     def _visible_date(self) -> str | None:
         """``<time>`` first, then the first date written next to the headline."""
-        for value in self.sel.xpath("//time/@datetime | //*[@itemprop='datePublished']/@content"
-                                    " | //*[@itemprop='datePublished']/@datetime").getall():
+        for value in elements(self.sel, "//time/@datetime | //*[@itemprop='datePublished']/@content"
+                                        " | //*[@itemprop='datePublished']/@datetime", css=False):
             if parse_id_datetime(value):
                 return clean_text(value)
-        for text in [*self.sel.xpath("//time").xpath("normalize-space()").getall(), *self._near_headline]:
+        for text in [*map(node_text, elements(self.sel, "//time", css=False)), *self._near_headline]:
             if raw := _date_in(text):
                 return raw
         return None
 
     def _byline_names(self) -> list[str]:
-        """"Oleh A · 31/12/2021" near the headline: the names, date and separators removed."""
-        for text in self._near_headline:
-            if match := _BYLINE.match(text):
-                names = match["names"]
-                if date := find_datetime(names):
-                    names = names.replace(date.raw, " ")
-                parts = [p for p in _BYLINE_SEPARATORS.split(names) if clean_text(p)]
-                if parts:
-                    return [clean_text(parts[0])]
+        """A byline near the headline: "Oleh A · 31/12/2021", or names and a date in one text with any
+        separator or none ("Andi Saputra  Senin, 3 Feb 2025 09:10 WIB"); the date and separators removed.
+
+        Without a label ("Oleh", "Penulis:") the text must hold a date (or be followed by a block that is only
+        a date: a ``<br>`` between them) and, besides it, only capitalised names: two words at least (a
+        dateline "Jakarta -" is no author), or a name linked to a person's page.
+        """
+        blocks = self._near_headline
+        for i, text in enumerate(blocks):
+            match = _BYLINE.match(text)
+            names = match["names"] if match else text
+            date = find_datetime(names)
+            if not match and date is None and not _is_date_only(blocks[i + 1] if i + 1 < len(blocks) else ""):
+                continue
+            if date:
+                names = names.replace(date.raw, " ")
+            parts = [clean_text(p) for p in _BYLINE_SEPARATORS.split(names) if clean_text(p)]
+            if parts and (match or _looks_like_names(parts[0]) or parts[0] in self._person_links):
+                return [parts[0]]
         return []
+
+    @cached_property
+    def _person_links(self) -> set[str]:
+        """Texts of links to a person's page (``/penulis/…``, ``/author/…``): a one-word name is a name there."""
+        return {text for node in elements(self.sel, _PERSON_LINKS, css=False) if (text := node_text(node))}
 
     # -- body and links -------------------------------------------------------
 
@@ -306,10 +361,21 @@ class ArticleGeneric:
             return NOTHING
         # the page declares its body (itemprop=articleBody): no second opinion needed
         second_opinion = candidate.source != "layout" and candidate.node.get("itemprop") != "articleBody"
-        theirs = trafilatura_paragraphs(self.sel.root, self.response_url) if second_opinion else None
+        # trafilatura wants lxml.html's element classes: it reads our tree serialised, before anything is dropped
+        html = etree.tostring(self.sel.root, encoding="unicode", method="html") if second_opinion else ""
+        theirs = trafilatura_paragraphs(html, self.response_url) if second_opinion else None
         page.boilerplate_removed = drop_boilerplate_elements(wrap(self.sel, candidate.node))
-        ours = [b for b in text_blocks(candidate.node) if not _is_byline_or_title(b, page)]
-        body = agreed_paragraphs(theirs, ours) if second_opinion else ours
+        is_byline_or_title = _byline_or_title_test(page)
+        ours = [b for b in text_blocks(candidate.node) if not is_byline_or_title(b)]
+        if not second_opinion:
+            return Found("\n\n".join(ours) or None, candidate.source)
+        body = agreed_paragraphs(theirs, ours)
+        if _chars(body) < SHRUNK * _chars(ours):
+            # its fast reading kept a sliver of a region we found whole: its full reading (readability and
+            # jusText fallbacks; a second run, on ~2% of real pages) decides when it keeps more
+            fuller = agreed_paragraphs(trafilatura_paragraphs(html, self.response_url, fast=False), ours)
+            if _chars(fuller) > _chars(body):
+                body = fuller
         return Found("\n\n".join(body) or None, candidate.source)
 
     def is_article(self) -> bool:
@@ -405,6 +471,7 @@ class ArticleCurrent(ArticleGeneric):
     BODY_CSS = (".article__body", "[itemprop=articleBody]", "article")
 
     MARKERS = (".article__body",)
+    ALSO = (".article__time, .article__byline, .article__summary",)  # ".article__body" alone is a common BEM class
 
 
 class ArticleAmp(ArticleGeneric):
@@ -434,40 +501,119 @@ def extract_article(sel: Selector, url: str) -> ArticlePage | None:
     return page.extract() if page.is_article() else None
 
 
-def trafilatura_paragraphs(tree: Any, url: str) -> list[str]:
-    """trafilatura's reading of the page (it works on a copy of the tree: ours stays as it is)."""
-    extracted = trafilatura.extract(tree, url=url, fast=True, include_comments=False)
+def trafilatura_paragraphs(html: str, url: str, fast: bool = True) -> list[str]:
+    """trafilatura's reading of the page: ``fast`` without its readability/jusText fallbacks."""
+    extracted = trafilatura.extract(html, url=url, fast=fast, include_comments=False)
     return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
 
 
 def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
-    """The generic rung: trafilatura's paragraphs, kept where our region's text agrees.
+    """The generic rung: our region's blocks, kept where trafilatura's reading agrees.
 
     Trafilatura (F1 0.955 on the benchmark's 181 real pages) finds the body of
     pages it has never seen; our region (``ours``, boilerplate already dropped by
-    structure) knows where the article text is. A paragraph of trafilatura's
-    outside our region (a newsletter box, a comment, a caption) is dropped when
-    most of its text agrees with ours; when they disagree, trafilatura stands;
-    when it finds nothing, our region does.
+    structure) knows where the article text is. When most of trafilatura's text
+    lies in our region they agree on where the body is: our blocks that its
+    reading also holds are the body, in our form (a list item, a table cell stays
+    a block; trafilatura writes "- item" and "| a | b |"), so a block of the
+    region it leaves out (a caption, a widget's label) goes. When they disagree,
+    trafilatura stands; when it finds nothing, our region does.
     """
     if not theirs:
         return ours
     region = " ".join(ours)
     exact = set(ours)
     kept = [p for p in theirs if p in exact or (len(p) >= MIN_SHARED_CHARS and p in region)]
-    return kept if sum(map(len, kept)) >= AGREEMENT * sum(map(len, theirs)) else theirs
+    if sum(map(len, kept)) < AGREEMENT * sum(map(len, theirs)):
+        return theirs
+    pieces = {piece for line in theirs for piece in _pieces(line)}
+    text = " ".join(theirs)
+    return [b for b in ours if b in pieces or (len(b) >= MIN_SHARED_CHARS and b in text)]
 
 
-def _is_byline_or_title(block: str, page: ArticlePage) -> bool:
-    """A body block that only repeats the headline or names the authors (a byline inside the body)."""
-    if page.title and block.casefold() == page.title.casefold():
-        return True
+def _pieces(line: str) -> list[str]:
+    """A trafilatura text line without its list or table markup: the item, or each cell."""
+    if line.startswith("|"):
+        return [cell for cell in map(clean_text, line.strip("|").split("|")) if cell]
+    return [line[2:] if line.startswith(("- ", "* ")) else line]
+
+
+def _chars(blocks: list[str]) -> int:
+    return sum(map(len, blocks))
+
+
+def _byline_or_title_test(page: ArticlePage) -> Callable[[str], bool]:
+    """Does a body block only repeat the headline or name the authors (a byline inside the body)?"""
+    title = page.title.casefold() if page.title else None
     names = {n.casefold() for n in page.authors}
-    if not names:
+    longest = max(map(len, page.authors), default=0) * len(names) + 10 * len(names)  # names and separators
+
+    def test(block: str) -> bool:
+        if block.casefold() == title:
+            return True
+        if not names or len(block) > longest + 20:  # longer than every author named, with a label
+            return False
+        match = _BYLINE.match(block)
+        text = (match["names"] if match else block).casefold()
+        return text in names or set(_NAME_LIST.split(text)) <= names
+
+    return test
+
+
+def _blocks_before(headline: Any, body: Any) -> Iterator[str]:
+    """Text blocks after the headline and before the body, in page order, captions and widgets skipped.
+
+    Nothing when the headline sits inside the body (what follows it is the body).
+    """
+    stop = {body, *body.iterancestors()}
+    node = headline
+    if any(ancestor is body for ancestor in headline.iterancestors()):
+        return
+    while node is not None and node not in stop:
+        for sibling in node.itersiblings():
+            if sibling in stop:  # the body, or an element holding it: read up to the body
+                yield from _children_before(sibling, body, stop)
+                return
+            if not _is_widget(sibling):
+                yield from text_blocks(sibling)
+        node = node.getparent()
+
+
+def _children_before(element: Any, body: Any, stop: set[Any]) -> Iterator[str]:
+    if element is body:
+        return
+    for child in element:
+        if child in stop:
+            yield from _children_before(child, body, stop)
+            return
+        if not _is_widget(child):
+            yield from text_blocks(child)
+
+
+def _is_widget(element: Any) -> bool:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return tag in _NOT_STANDFIRST_TAGS or bool(_NOT_STANDFIRST_CLASS.search(element.get("class") or ""))
+
+
+def _is_standfirst(block: str, headline: str | None) -> bool:
+    if len(block) < 40 or len(block) > 600 or len(block.split()) < 6 or block == headline:
         return False
-    match = _BYLINE.match(block)
-    text = (match["names"] if match else block).casefold()
-    return text in names or set(re.split(r"\s*(?:,|&|\bdan\b|\band\b)\s*", text)) <= names
+    if _BYLINE.match(block) or _EDITOR_LINE.match(block) or boilerplate_rule(block):
+        return False
+    date = find_datetime(block) if len(block) < 120 else None  # a dateline or a byline with a date
+    return date is None
+
+
+def _is_date_only(text: str) -> bool:
+    found = find_datetime(text) if text and len(text) <= 60 else None
+    return found is not None and len(text.replace(found.raw, "").strip(" ,|·•-–—/")) <= 2
+
+
+def _looks_like_names(text: str) -> bool:
+    """"Andi Saputra", "Andi Saputra, Budi Santoso dan Citra Lestari": capitalised words and name separators."""
+    words = [w for w in _NAME_LIST.split(text) for w in w.split()]
+    return (2 <= len(words) <= 16 and len(text) <= 120 and not any(c.isdigit() for c in text)
+            and all(w[0].isupper() and not w.isupper() for w in words if len(w) > 1 or w.isalpha()))
 
 
 def _date_in(text: str | None) -> str | None:

@@ -145,8 +145,22 @@ def choose_body(root: Any, known: list[tuple[Any, str]]) -> Candidate | None:
               and _text_inside(node, paragraphs) >= NEARLY_ALL * region_chars]
     around = [(node, source) for node, source in known if node is region or node in region.iterancestors()]
     node, source = min(inside or around or [(region, "generic")], key=lambda c: (_size(c[0]), c[1] != "layout"))
+    if source == "generic":
+        node = _with_twins(node, paragraphs)
     chars = _text_inside(node, paragraphs)
     return Candidate(node, source, chars) if chars >= MIN_BODY_CHARS else None
+
+
+def _with_twins(node: Any, paragraphs: dict[Any, int]) -> Any:
+    """A body split over repeated sibling blocks (same tag and class, each holding article text: a listicle's
+    items, a CMS's chunks, tabs) is their parent; the score peaks on one of them."""
+    parent = node.getparent()
+    if parent is None or not node.get("class") and node.tag != "article":
+        return node
+    key = (node.tag, node.get("class"))
+    twins = [s for s in parent if s is not node and (s.tag, s.get("class")) == key
+             and _text_inside(s, paragraphs) >= MIN_BODY_CHARS]
+    return parent if twins else node
 
 
 def _size(node: Any) -> int:

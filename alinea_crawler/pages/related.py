@@ -24,9 +24,9 @@ BACA_JUGA_LINKS = (
     " | .//*[self::strong or self::b][starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]"
     "/following-sibling::*[1][self::a]/@href"
 )
-# The "Berita Lainnya" block: its known class, else the parent of a heading saying so.
+# The "Berita Lainnya" block: its known class (CSS), else the parent of a heading saying so (XPath).
 RELATED_BLOCKS = (
-    f"//*[{_HAS_CLASS.format('berita-lainnya')}]",
+    ".berita-lainnya",
     "//text()[contains(., 'ainnya') or contains(., 'AINNYA')][normalize-space(translate(., 'BL', 'bl'))='berita lainnya']"
     "/parent::*[self::h2 or self::h3 or self::h4 or self::div or self::span]/..",
 )
@@ -83,7 +83,7 @@ def _article_url(base_url: str, href: str) -> tuple[str | None, str | None]:
 
 def _related_block(sel: Selector) -> Selector | None:
     for query in RELATED_BLOCKS:
-        found = elements(sel, query, css=False)
+        found = elements(sel, query, css=not query.startswith("/"))
         if found:
             return wrap(sel, found[0])
     return None

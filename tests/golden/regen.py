@@ -77,6 +77,8 @@ ZOO_CASES = {
     "visibledate": "bAlR9ZRWB",
     "timetext": "b60bnKPU0",
     "ldgraph": "bCieGFHZTO",
+    "standfirst": "bvJUcnGrlB",
+    "embeds": "b2WvMus9T",
 }
 
 

@@ -18,7 +18,9 @@ may succeed.
   repeats its first cards; article pages link to an article on another host.
 
 * A dead site (``dead``): ``all_500`` answers HTTP 500 to every page but
-  ``robots.txt``, ``articles_500`` to every article page (listings still work).
+  ``robots.txt``, ``articles_500`` to every article page (listings and AMP copies
+  still work), ``articles_amp_500`` to every article page and its AMP copy (a dead
+  article server behind working listings).
 
 ``GET /_admin/faults`` tells what happened: the codes of the articles served
 correctly at least once, the faults injected, the requests per Host header.
@@ -47,7 +49,7 @@ BAD_DATE = "Rabu, 31 Februari 20XX"
 CHAIN_HOPS = 2
 OFFSITE_CODE = "bOffSite01"
 ADMIN_PATH = "/_admin/faults"
-DEAD_MODES = ("all_500", "articles_500")
+DEAD_MODES = ("all_500", "articles_500", "articles_amp_500")
 
 
 def _unit(*parts: object) -> float:
@@ -112,7 +114,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fault-slow", type=float, default=3.0, help="seconds a slow response takes")
     parser.add_argument("--fault-oversize", type=int, default=2 ** 20, help="bytes an oversized page adds")
     parser.add_argument("--fault-dead", choices=DEAD_MODES, default="",
-                        help="a dead site: HTTP 500 for every page but robots.txt, or for every article")
+                        help="a dead site: HTTP 500 for every page but robots.txt, for every article page "
+                             "(AMP copies work), or for article and AMP pages")
 
 
 def plan_from_options(site: Site, faults: float = 0.0, fault_seed: int = 0, fault_max_in_row: int = 2,
@@ -138,7 +141,7 @@ class FaultyApp:
         base = "http://" + req.host
         if req.path.startswith(("/_admin", "/robots.txt", "/img/", "/api/")):
             return self.app.handle(req)
-        if self.plan.dead == "all_500" or (self.plan.dead == "articles_500" and self._article(req)):
+        if self._dead(req):
             self.injected["dead_500"] += 1
             return Response("Server error", status=500, content_type="text/plain")
         fault = self._transient(req)
@@ -182,6 +185,13 @@ class FaultyApp:
         return served
 
     # -------------------------------------------------------------- permanent
+    def _dead(self, req: Request) -> bool:
+        """Whether the dead-site mode answers this request with HTTP 500."""
+        dead = self.plan.dead
+        article_page = dead in ("articles_500", "articles_amp_500") and self._article(req) is not None
+        amp_page = dead == "articles_amp_500" and req.path.startswith("/amp/")
+        return dead == "all_500" or article_page or amp_page
+
     def _article(self, req: Request) -> Article | None:
         m = ARTICLE_RE.match(req.path)
         return self.site.by_code.get(m.group(1)) if m else None

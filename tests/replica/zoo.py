@@ -8,12 +8,15 @@ what the template shows, read from the model, never from the crawler.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from html import escape
 
 from .model import AUTHORS, DAYS, MONTHS, SECTION_LABELS, TAGS, ZONES, Article, slugify
 
-ZOO = ("newswatch", "nosemantic", "brbr", "visibledate", "timetext", "ldgraph")
+ZOO = ("newswatch", "nosemantic", "brbr", "visibledate", "timetext", "ldgraph", "standfirst", "embeds")
+FIRST_SIX = ZOO[:6]  # their assignment predates the others and must not move (golden pages)
+LATER = ZOO[6:]  # issue #16: shapes of real news pages the first six lack
 IMAGE_PATH = "/img/{code}.jpg"
 
 
@@ -22,9 +25,15 @@ def _h(text: str) -> int:
 
 
 def template_for(code: str) -> str:
-    """``classic`` for about half the codes, else one zoo template (deterministic, no rng)."""
+    """``classic`` for about 3/8 of the codes, else one zoo template (deterministic, no rng).
+
+    Half the codes take one of the first six templates as they always did; one in eight of the rest's
+    (classic) codes takes one of the later ones.
+    """
     h = _h("zoo:" + code)
-    return "classic" if h % 2 else ZOO[(h >> 1) % len(ZOO)]
+    if h % 8 == 1:
+        return LATER[(h >> 3) % len(LATER)]
+    return "classic" if h % 2 else FIRST_SIX[(h >> 1) % len(FIRST_SIX)]
 
 
 def _variant(a: Article, what: str, n: int) -> int:
@@ -94,9 +103,35 @@ def _date_shown(a: Article) -> tuple[str, str]:
                 f"{local:%d-%m-%Y} {hm}{zone}", f"{local:%d-%m-%Y} {hm}")[v]
     elif t == "timetext":
         text = f"{day[-1]}, {local:%d/%m/%Y} | {hm}{zone}"
+    elif t == "standfirst":  # the seed's byline date: "Senin, 3 Feb 2025 09:10 WIB"
+        text = f"{day[0]}, {local.day} {month[v % len(month)]} {local.year} {hm} {tz}"
+    elif t == "embeds":
+        text = f"{local:%d/%m/%Y} {hm} {tz}"
     else:  # ldgraph: JSON-LD datePublished
         text = local.isoformat()
     return text, tz or "WIB"
+
+
+def _sentences(paragraph: str) -> list:
+    return re.split(r"(?<=\.) (?=[A-Z])", paragraph)
+
+
+LIST_AT = 1  # the paragraph "standfirst" shows as a bulleted list of its sentences
+TABLE_AFTER = 1  # "embeds" shows a table of the article's tags after this paragraph
+TABLE_HEAD = ("No", "Topik")
+
+
+def _table_cells(a: Article) -> list:
+    return [*TABLE_HEAD, *(cell for i, tag in enumerate(_tags(a)) for cell in (str(i + 1), tag))]
+
+
+def body_blocks(a: Article) -> list:
+    """The article text as the page shows it, block by block: a list item, a table cell is a block of its own."""
+    if a.template == "standfirst" and len(a.paragraphs) > LIST_AT:
+        return [*a.paragraphs[:LIST_AT], *_sentences(a.paragraphs[LIST_AT]), *a.paragraphs[LIST_AT + 1:]]
+    if a.template == "embeds":
+        return [*a.paragraphs[:TABLE_AFTER + 1], *_table_cells(a), *a.paragraphs[TABLE_AFTER + 1:]]
+    return list(a.paragraphs)
 
 
 def _layout(a: Article) -> str:
@@ -114,7 +149,7 @@ def expected_item(site, a: Article, base_url: str) -> dict:
         "article_id": a.code,
         "section": a.section,
         "title": a.title,
-        "lead": a.lead if t in ("newswatch", "nosemantic", "timetext", "ldgraph") else None,
+        "lead": a.lead if t in ("newswatch", "nosemantic", "timetext", "ldgraph", "standfirst", "embeds") else None,
         "authors": _authors(a),
         "editor": _editor(a) if t in ("brbr", "ldgraph") else None,
         "published_at": a.published.astimezone(ZONES[tz]).isoformat(),
@@ -123,7 +158,7 @@ def expected_item(site, a: Article, base_url: str) -> dict:
         "tags": _tags(a) if t in ("newswatch", "ldgraph") else [],
         "image_url": base + IMAGE_PATH.format(code=a.code),
         "image_caption": _caption(a) if t in ("timetext", "ldgraph") else None,
-        "body": "\n\n".join(a.paragraphs),
+        "body": "\n\n".join(body_blocks(a)),
         "related_urls": list(related),
         "layout": _layout(a),
     }
@@ -157,6 +192,10 @@ def _berita_lainnya(base: str, site, a: Article, tag: str = "div") -> str:
 
 def _author_link(base: str, name: str) -> str:
     return f'<a href="/penulis/{slugify(name)}">{escape(name)}</a>'
+
+
+def _linked_names(base: str, a: Article) -> str:
+    return ", ".join(_author_link(base, n) for n in _authors(a))
 
 
 def _page(base: str, site, a: Article, body: str, head: str) -> str:
@@ -225,10 +264,9 @@ def brbr(base: str, site, a: Article) -> str:
         if i in slots:
             lines.append(f"<b>Baca juga:</b> {_item_link(base, site, slots[i])}")
     lines.append(f"Editor: {escape(_editor(a))}")
-    byline = ", ".join(_author_link(base, n) for n in _authors(a))
     return _page(base, site, a, (
         f'<div class="post"><h1 class="post-title">{escape(a.title)}</h1>'
-        f'<div class="post-meta">Penulis: {byline} <span class="post-date">{escape(raw)}</span></div>'
+        f'<div class="post-meta">Penulis: {_linked_names(base, a)} <span class="post-date">{escape(raw)}</span></div>'
         f'<div class="post-image">{_img(a)}</div>'
         f'<div class="content">{"<br><br>".join(lines)}</div>'
         f'{_berita_lainnya(base, site, a)}</div>'), _head(base, a, lead=False))
@@ -311,8 +349,79 @@ def ldgraph(base: str, site, a: Article) -> str:
         _head(base, a, lead=True) + _ld_graph(base, a))
 
 
+def _head_without_description(base: str, a: Article) -> str:
+    return _head(base, a, lead=False)
+
+
+def standfirst(base: str, site, a: Article) -> str:
+    """No description anywhere but the visible standfirst; names and date in one byline text, no separator;
+    a list in the body; calls to action (Google News, a WhatsApp channel) as whole lines."""
+    raw, _ = _date_shown(a)
+    gap = ("  ", " ", "<br>")[_variant(a, "gap", 3)]
+    paras = []
+    for i, p in enumerate(a.paragraphs):
+        if i == LIST_AT:
+            paras.append("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in _sentences(p)) + "</ul>")
+        else:
+            paras.append(f"<p>{escape(p)}</p>")
+        if i == 0:
+            paras.append('<p><strong>Ikuti saluran WhatsApp Alinea.id untuk kabar terkini</strong></p>')
+    paras.append('<p>Simak berita lainnya di <a href="https://news.google.com/publications/alinea">Google News</a></p>')
+    return _page(base, site, a, (
+        f'<div class="main-content"><h1 class="jdl">{escape(a.title)}</h1>'
+        f'<div class="intro">{escape(a.lead)}</div>'
+        f'<div class="info-artikel">{_linked_names(base, a)}{gap}{escape(raw)}</div>'
+        f'<div class="foto">{_img(a)}</div>'
+        f'<div class="isi">{"".join(paras)}</div>'
+        f'{_berita_lainnya(base, site, a)}</div>'), _head_without_description(base, a))
+
+
+def _instagram(a: Article) -> str:
+    return (f'<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/{a.code}/">'
+            f'<p>Suasana hari ini. {escape(a.title)} #alinea #berita</p>'
+            f'<a href="https://www.instagram.com/p/{a.code}/">Sebuah kiriman dibagikan oleh Alinea.id (@alinea.id)'
+            f'</a></blockquote>')
+
+
+def _tweet(a: Article) -> str:
+    return (f'<blockquote class="twitter-tweet"><p lang="id">Kabar terbaru: {escape(a.lead)}</p>'
+            f'&mdash; Alinea.id (@alineadotid) <a href="https://twitter.com/alineadotid/status/1">3 Februari 2025'
+            f'</a></blockquote>')
+
+
+def _terkait(base: str, site, a: Article) -> str:
+    links = "".join(f"<li>{_item_link(base, site, c)}</li>" for c in a.related[:2])
+    return f'<div class="box"><h4>Berita Terkait</h4><ul>{links}</ul></div>' if links else ""
+
+
+def embeds(base: str, site, a: Article) -> str:
+    """Instagram and Twitter embeds, a newsletter box, a "Berita Terkait" box and a table inside the body;
+    a reader-comment section after it; "Simak juga video berikut" as a whole line."""
+    raw, _ = _date_shown(a)
+    rows = "".join(f"<tr><td>{i + 1}</td><td>{escape(t)}</td></tr>" for i, t in enumerate(_tags(a)))
+    head = "".join(f"<th>{cell}</th>" for cell in TABLE_HEAD)
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    inserts = {0: _instagram(a), TABLE_AFTER: table, 2: _tweet(a) + '<p>Simak juga video berikut:</p>',
+               3: '<div class="newsletter-box"><p>Dapatkan kabar pilihan redaksi setiap pagi langsung di surel Anda.'
+                  '</p><form><input type="email" name="email"><button>Daftar</button></form></div>'}
+    paras = "".join(f"<p>{escape(p)}</p>{inserts.get(i, '')}" for i, p in enumerate(a.paragraphs))
+    comments = "".join(
+        f'<li class="comment"><b>{escape(name)}</b><p>{escape(text)}</p></li>'
+        for name, text in (("Warga Bekasi", "Semoga pemerintah segera menindaklanjuti persoalan ini dengan serius "
+                                            "karena sudah terlalu lama dibiarkan tanpa kejelasan."),
+                           ("Budi_88", "Setuju sekali, kami di daerah juga merasakan dampaknya setiap hari dan "
+                                       "berharap ada perubahan nyata tahun ini.")))
+    return _page(base, site, a, (
+        f'<div class="single"><h1>{escape(a.title)}</h1><div class="byline">{_linked_names(base, a)} - '
+        f'{escape(raw)}</div>'
+        f'<div class="entry-content">{paras}{_terkait(base, site, a)}</div>'
+        f'<section id="comments"><h3>2 Komentar</h3><ol class="comment-list">{comments}</ol>'
+        f'<p>Tulis komentar Anda</p></section>'
+        f'{_berita_lainnya(base, site, a)}</div>'), _head(base, a, lead=True))
+
+
 TEMPLATES = {"newswatch": newswatch, "nosemantic": nosemantic, "brbr": brbr, "visibledate": visibledate,
-             "timetext": timetext, "ldgraph": ldgraph}
+             "timetext": timetext, "ldgraph": ldgraph, "standfirst": standfirst, "embeds": embeds}
 assert tuple(TEMPLATES) == ZOO
 
 

@@ -295,7 +295,7 @@ def test_incremental_revisits_a_known_article_whose_sitemap_lastmod_is_recent_an
 
     from tests.test_incremental import make_middleware, output, record_published, stat
 
-    mw = make_middleware(tmp_path, ALINEA_REVISIT_DAYS=2)
+    mw = make_middleware(str(tmp_path / "state.sqlite3"), ALINEA_REVISIT_DAYS=2)  # the state: a SQLite file
     old = (datetime.now(timezone.utc) - timedelta(days=30)).isoformat()
     record_published(mw, ["bAAAAAAAA", "bBBBBBBBB", "bCCCCCCCC"], old)
     changed, unchanged, listed = (Request(url, meta={"kind": "article"}) for url in (A, B, C))

@@ -24,7 +24,7 @@ the ids are committed when the spider closes with reason ``finished``.
 Revisions: an article published within ``ALINEA_REVISIT_DAYS`` of now is
 fetched again even though it is known (``alinea/incremental/revisited``), and
 counts as new for the listing early-stop; so is one whose sitemap ``lastmod``
-falls within that window (changed recently, whenever it was published). ``RevisionPipeline`` compares its
+is newer than its last export (changed since, whenever it was published). ``RevisionPipeline`` compares its
 ``content_hash`` with the stored one: edited, it is exported with ``revision`` + 1;
 unchanged, it is not exported — it raises ``ArticleUnchanged`` (an item drop
 logged at DEBUG, counted ``alinea/incremental/unchanged``, seen by any
@@ -140,9 +140,9 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     def filtered(self, request: Request, response: Response | None) -> Request | None:
         kind = request.meta.get("kind")
         if kind == "article" and (code := article_id(request.url)) and (known := self.store.published([code])):
-            # published recently, or (a sitemap's lastmod) changed recently: fetched again, its hash decides
-            if due_for_revisit(known[code], self.revisit_since) or \
-                    due_for_revisit(request.meta.get("lastmod"), self.revisit_since):
+            # published recently, or changed (its sitemap lastmod) after its last export: fetched again,
+            # its content hash decides whether it is a new revision
+            if due_for_revisit(known[code], self.revisit_since) or self.changed_since_export(code, request):
                 self.inc("revisited")
                 return request
             self.inc("skipped")
@@ -152,6 +152,12 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             self.inc("listing_stopped")
             return None
         return request
+
+    def changed_since_export(self, code: str, request: Request) -> bool:
+        """The sitemap's ``lastmod`` for the article is newer than its last export."""
+        lastmod = request.meta.get("lastmod")
+        exported = self.store.exported_at(code) if lastmod else None
+        return exported is not None and datetime.fromisoformat(lastmod) > exported
 
     def nothing_new_on(self, response: TextResponse) -> bool:
         """Every card was exported before and none is due for a revisit."""

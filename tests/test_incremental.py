@@ -155,6 +155,15 @@ def test_store_upserts(state):
     assert store.published(["bAAAAAAAA1", "bZZZZZZZZ9"]) == {"bAAAAAAAA1": "2026-01-01T10:00:00+07:00"}
 
 
+def test_store_knows_when_each_article_was_exported(state):
+    store = open_store(state)
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    store.record([Exported("bAAAAAAAA1", "u1", "h1", 1, None)])
+    exported = store.exported_at("bAAAAAAAA1")
+    assert before <= exported <= datetime.now(timezone.utc) and exported.utcoffset() == timedelta(0)
+    assert store.exported_at("bZZZZZZZZ9") is None
+
+
 def test_export_dir_addon_adds_feeds_next_to_existing(tmp_path):
     settings = Settings({"ALINEA_EXPORT_DIR": str(tmp_path / "100%"), "FEEDS": {"a.jsonl": {"format": "jsonlines"}}})
     ExportDirAddon().update_settings(settings)

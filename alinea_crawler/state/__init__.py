@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -60,6 +61,9 @@ class StateStore(Protocol):
 
     def latest(self, code: str) -> tuple[str | None, int] | None:
         """(content hash, revision) of the article's last export, or ``None`` if never exported."""
+
+    def exported_at(self, code: str) -> datetime | None:
+        """When the article was last exported (aware, UTC), or ``None`` if never."""
 
     def record(self, exported: Iterable[Exported]) -> int:
         """Mark articles exported (their latest hash and revision), in one transaction; returns how many."""

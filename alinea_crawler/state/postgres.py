@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import psycopg
 
@@ -55,6 +56,11 @@ class PostgresStore(Lookups):
             row = self.conn.execute("SELECT content_hash, revision FROM exported WHERE article_id = %s",
                                     (code,)).fetchone()
         return (row[0], row[1] or 1) if row else None
+
+    def exported_at(self, code: str) -> datetime | None:
+        with self._guard():
+            row = self.conn.execute("SELECT exported_at FROM exported WHERE article_id = %s", (code,)).fetchone()
+        return row[0] if row else None
 
     def record(self, exported: Iterable[Exported]) -> int:
         rows = [(e.article_id, e.url, e.content_hash, e.revision, e.published_at) for e in exported]

@@ -51,6 +51,10 @@ class SqliteStore(Lookups):
         row = self.conn.execute("SELECT content_hash, revision FROM exported WHERE article_id = ?", (code,)).fetchone()
         return (row[0], row[1] or 1) if row else None
 
+    def exported_at(self, code: str) -> datetime | None:
+        row = self.conn.execute("SELECT exported_at FROM exported WHERE article_id = ?", (code,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     def record(self, exported: Iterable[Exported]) -> int:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         rows = [(e.article_id, e.url, now, e.content_hash, e.revision, e.published_at) for e in exported]

@@ -12,6 +12,7 @@ DRIFT_GENERIC_SHARE = "alinea/drift/generic_share"  # share of articles whose bo
 DRIFT_WARNING = "alinea/drift/warning"  # set to the warning when that share is above ALINEA_MAX_GENERIC_SHARE
 DATE_UNPARSED = "alinea/date/unparsed"
 MORE_EXHAUSTED = "alinea/more/exhausted"
+SKIPPED_BEFORE_SINCE = "alinea/skipped/before_since"  # listing cards dated before since: not requested
 MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
 PAGING = "alinea/paging/{what}"  # followed, exhausted, stopped/<reason>: a listing's numbered or rel=next pages
 LISTING_ANSWER = "alinea/listing/answer/{shape}"  # html, json_html, json_objects, json, text: what listings answered

@@ -2,7 +2,7 @@
 
 from scrapy.statscollectors import MemoryStatsCollector
 
-DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_date, not_article, duplicate, out_of_range
+DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_published, not_article, duplicate, out_of_range
 FIELD_MISSING = "alinea/field_missing/{field}"
 BOILERPLATE = "alinea/boilerplate/{rule}"
 LAYOUT = "alinea/layout/{layout}"

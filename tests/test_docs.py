@@ -131,7 +131,7 @@ def test_every_alinea_setting_has_its_row_and_default_in_settings_md():
     rows = {name: cell for name, cell in table_rows("settings.md").items() if name.startswith(PREFIX)}
     assert sorted(defined - set(rows)) == [], "ALINEA_* settings without a row in docs/settings.md"
     assert sorted(set(rows) - defined) == [], "rows in docs/settings.md for settings the code does not have"
-    wrong = {name: (rows[name], getattr(settings, name)) for name in sorted(defined)
+    wrong = {name: (rows[name], getattr(settings, name, None)) for name in sorted(defined)
              if not documented_default(rows[name], getattr(settings, name, None))}
     assert not wrong, f"docs/settings.md default differs from alinea_crawler/settings.py: {wrong}"
 

@@ -2,7 +2,7 @@
 
 from scrapy.statscollectors import MemoryStatsCollector
 
-DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_date, not_article, duplicate, out_of_range
+DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_published, not_article, duplicate, out_of_range
 FIELD_MISSING = "alinea/field_missing/{field}"
 BOILERPLATE = "alinea/boilerplate/{rule}"
 LAYOUT = "alinea/layout/{layout}"
@@ -12,6 +12,7 @@ DRIFT_GENERIC_SHARE = "alinea/drift/generic_share"  # share of articles whose bo
 DRIFT_WARNING = "alinea/drift/warning"  # set to the warning when that share is above ALINEA_MAX_GENERIC_SHARE
 DATE_UNPARSED = "alinea/date/unparsed"
 MORE_EXHAUSTED = "alinea/more/exhausted"
+SKIPPED_BEFORE_SINCE = "alinea/skipped/before_since"  # listing cards dated before since: not requested
 MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
 PAGING = "alinea/paging/{what}"  # followed, exhausted, stopped/<reason>: a listing's numbered or rel=next pages
 LISTING_ANSWER = "alinea/listing/answer/{shape}"  # html, json_html, json_objects, json, text: what listings answered

@@ -41,6 +41,7 @@ from ..args import BAD_ARGUMENT, ArgumentError, describe_arguments
 from ..config import SettingError, check_settings
 from ..exitcodes import FAILED as EXIT_FAILED
 from ..exitcodes import USAGE, NotStarted
+from ..exporters import FeedError, check_appends
 from ..logformatter import quiet_startup_lists
 from ..stats import FAILED
 
@@ -82,7 +83,8 @@ class Command(ScrapyCrawlCommand):
         try:
             check_settings(self.settings)
             self.check_arguments(args[0], opts.spargs)
-        except (SettingError, ArgumentError) as error:
+            check_appends(self.settings.getdict("FEEDS"))
+        except (SettingError, ArgumentError, FeedError) as error:
             configure_logging(self.settings)  # stderr, or the job's LOG_FILE under Scrapyd
             logger.error("crawl failed: %s", error)
             raise UsageError("", print_help=False) from None  # exit 2, no usage text

@@ -341,7 +341,7 @@ class AlineaSpider(scrapy.Spider):
     def card_requests(self, cards: Iterable[Card], via: str) -> Iterator[scrapy.Request]:
         for card in cards:
             if self.args.since and self.older_than_since(card):
-                self.crawler.stats.inc_value("alinea/skipped/before_since")
+                self.crawler.stats.inc_value(keys.SKIPPED_BEFORE_SINCE)
                 self.ledger.settle(self.discover(card.url, via), "out_of_range", "published before since")
                 continue
             yield from self.article_requests(card.url, via=via, depth=0, listed_date=card.date_raw)

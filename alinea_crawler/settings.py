@@ -48,9 +48,9 @@ DOWNLOADER_MIDDLEWARES = {
     "alinea_crawler.middlewares.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "alinea_crawler.middlewares.PersistentCookiesMiddleware": 700,
-    # WARC archive (alinea_crawler/warc.py): nearest the network, so pages are kept as they came over the wire
-    "alinea_crawler.warc.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
-    "alinea_crawler.warc.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
+    # WARC archive (alinea_crawler/warc/): nearest the network, so pages are kept as they came over the wire
+    "alinea_crawler.warc.replay.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
+    "alinea_crawler.warc.capture.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
 }
 ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of one failed page (500, dropped...); doubled per retry
 ALINEA_RETRY_BACKOFF_MAX = 10.0  # longest wait before retrying one page
@@ -163,7 +163,7 @@ ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_D
 ALINEA_DATABASE_URL = os.environ.get("ALINEA_DATABASE_URL", "")  # postgresql://…: articles + article_revisions tables
 ALINEA_DATABASE_BATCH = 100  # articles per committed write
 
-# --- WARC archive (alinea_crawler/warc.py) -----------------------------------
+# --- WARC archive (alinea_crawler/warc/) ------------------------------------
 ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there
 ALINEA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file this big is closed and the next one opened
 ALINEA_REPLAY_PROCESSES = 0  # -a from_warc: worker processes reading article pages; 0 = one per CPU core, 1 = none

@@ -16,7 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.warc import WarcArchive
+from alinea_crawler.warc.replay import WarcArchive
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
 

@@ -37,7 +37,8 @@ from ..pages.pagination import ArticlePager, next_listing_url, read_article_page
 from ..pages.sitemap import SitemapEntry, SitemapRefused, read_sitemap, robots_sitemaps
 from ..rendering import RelatedListCompleter, enable_rendering, find_browser
 from ..urls import article_id, article_section, canonical_url, same_site
-from ..warc import EXTRACTED, enable_replay
+from ..warc.replay import enable_replay
+from ..warc.workers import EXTRACTED
 
 
 # ArticlePage fields that go into the item unchanged.

@@ -19,11 +19,14 @@ from warcio.limitreader import LimitReader
 
 from ..middlewares import PageRejected
 from ..stats import WARC
-from . import PAGE, RENDERED, VIA, replaying, warc_paths
+from ..urls import article_id
+from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
 from .records import ArchivedRecordReader, Location, archived_response
 from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
 
 logger = logging.getLogger(__name__)
+
+ARTICLE_KINDS = ("article", "amp")  # request kinds whose page any spelling of the article's URL answers
 
 
 def body_digest(body: bytes) -> str:
@@ -35,14 +38,21 @@ class ArchivedRequest:
     method: str
     digest: str  # of the body
     via: str | None
+    kind: str | None  # the spider's request kind (article, amp, more, …)
+
+
+Key = tuple[bool, str, str, str]  # (rendered, method, URL, body digest): what a response answered
 
 
 @dataclass
 class WarcArchive:
     """An index of WARC files: which response answers which request, and where it lies."""
 
-    pages: dict[tuple[bool, str, str, str], list[Location]] = field(default_factory=lambda: defaultdict(list))
-    vias: dict[tuple[bool, str, str, str], str] = field(default_factory=dict)
+    pages: dict[Key, list[Location]] = field(default_factory=lambda: defaultdict(list))
+    vias: dict[Key, str] = field(default_factory=dict)
+    # (rendered, kind, article id) -> the key an article page (or its AMP copy) was archived under: the site
+    # links one article under several URL spellings, and a replay may meet one the crawl never fetched
+    articles: dict[tuple[bool, str, str], Key] = field(default_factory=dict)
     browser_answers: dict[str, list[Location]] = field(default_factory=lambda: defaultdict(list))  # by page URL
     truncated: list[tuple[Path, int]] = field(default_factory=list)  # (file, records kept) of files cut short
     records: int = 0
@@ -71,7 +81,7 @@ class WarcArchive:
                     if record.rec_type == "request":
                         method = (record.http_headers.protocol or "GET") if record.http_headers else "GET"
                         requests[headers.get_header("WARC-Concurrent-To") or ""] = ArchivedRequest(
-                            method.upper(), body_digest(payload), headers.get_header(VIA))
+                            method.upper(), body_digest(payload), headers.get_header(VIA), headers.get_header(KIND))
                     elif record.rec_type == "response":
                         marks = {name: headers.get_header(name) or "" for name in (RENDERED, PAGE)}
                         responses.append((headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI"),
@@ -93,6 +103,18 @@ class WarcArchive:
         self.pages[key].append(location)
         if request and request.via:
             self.vias[key] = request.via
+        if request and request.kind in ARTICLE_KINDS and (code := article_id(url)):
+            self.articles.setdefault((key[0], request.kind, code), key)
+
+    def answer(self, request: Request) -> tuple[Key, list[Location]] | None:
+        """The archived answers to ``request``: its own, else (an article page) those of another spelling
+        of the same article's URL."""
+        key = request_key(request)
+        if locations := self.pages.get(key):
+            return key, locations
+        kind, code = request.meta.get("kind"), article_id(request.url)
+        spelt_otherwise = self.articles.get((key[0], kind, code)) if kind in ARTICLE_KINDS and code else None
+        return (spelt_otherwise, self.pages[spelt_otherwise]) if spelt_otherwise else None
 
 
 def _complete(record) -> bool:
@@ -101,7 +123,7 @@ def _complete(record) -> bool:
     return isinstance(stream, LimitReader) and stream.limit == 0
 
 
-def request_key(request: Request) -> tuple[bool, str, str, str]:
+def request_key(request: Request) -> Key:
     return bool(request.meta.get("playwright")), request.method.upper(), request.url, body_digest(request.body)
 
 
@@ -135,11 +157,11 @@ class WarcReplayMiddleware:
         return cls(crawler, archive, ExtractionPool(processes) if processes > 1 else None)
 
     async def process_request(self, request: Request) -> Response:
-        key = request_key(request)
-        locations = self.archive.pages.get(key)
-        if not locations:
+        answer = self.archive.answer(request)
+        if answer is None:
             self.crawler.stats.inc_value(WARC.format(what="missing"))
             raise PageRejected("not in the WARC archive")
+        key, locations = answer
         # Answers in archive order (a retried page: its failure, then its success); the last one repeats.
         served = self.served[key]
         self.served[key] = served + 1

@@ -25,6 +25,8 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from .items import FIELD_NAMES
+from .pgconnect import is_postgres, masked
+from .state import storage_class
 
 PREFIX = "ALINEA_"
 
@@ -100,6 +102,19 @@ def path_template(value: Any) -> None:
         raise SettingError("a file name; only %(name)s, %(time)s and %(job_id)s are filled in") from None
 
 
+def state_url(value: Any) -> None:
+    """A SQLite file path or a ``postgresql://`` URL, or unset (``ALINEA_STATE_PATH`` then)."""
+    text(value)
+    if value and storage_class(value) is None:
+        raise SettingError("a SQLite file path or postgresql://user@host:port/database")
+
+
+def postgres_url(value: Any) -> None:
+    text(value)
+    if value and not is_postgres(value):
+        raise SettingError("postgresql://user@host:port/database")
+
+
 def coverage(value: Any) -> None:
     """``{"field": share, ...}`` (a dict or its JSON), fields of the item."""
     if isinstance(value, str):
@@ -145,6 +160,9 @@ SETTINGS: dict[str, Callable[[Any], None]] = {
     "ALINEA_MAX_GENERIC_SHARE": share,
     "ALINEA_INCREMENTAL": boolean,
     "ALINEA_STATE_PATH": text,
+    "ALINEA_STATE_URL": state_url,
+    "ALINEA_DATABASE_URL": postgres_url,
+    "ALINEA_DATABASE_BATCH": whole(1),
     "ALINEA_EXPORT_DIR": text,
     "ALINEA_REVISIT_DAYS": days,
     "ALINEA_WARC_DIR": text,
@@ -158,12 +176,12 @@ def check_settings(settings: BaseSettings) -> None:
     for name in sorted(n for n in settings.attributes if n.startswith(PREFIX)):
         value = settings.get(name)
         if name not in SETTINGS:
-            raise SettingError(f"unknown setting {name}={value!r}: alinea-crawler has no such setting "
-                               f"(known: {', '.join(sorted(SETTINGS))})")
+            raise SettingError(masked(f"unknown setting {name}={value!r}: alinea-crawler has no such setting "
+                                      f"(known: {', '.join(sorted(SETTINGS))})"))
         try:
             SETTINGS[name](value)
-        except SettingError as error:
-            raise SettingError(f"setting {name}={value!r}: expected {error}") from None
+        except SettingError as error:  # a URL's password is shown as ***
+            raise SettingError(masked(f"setting {name}={value!r}: expected {error}")) from None
 
 
 class SettingsCheck:

@@ -14,7 +14,10 @@ import os
 import sys
 from dataclasses import fields
 from functools import cache
+from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonLinesItemExporter
 from scrapy.extensions.feedexport import FeedExporter
@@ -114,6 +117,24 @@ class ParquetItemExporter(BaseItemExporter):
         if self.rows:
             self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
             self.rows = []
+
+
+class FeedError(ValueError):
+    """A feed cannot be written as asked; the message is one line naming it."""
+
+
+def check_appends(feeds: dict[str, dict[str, Any]]) -> None:
+    """Refuse ``-o FILE.parquet`` onto a non-empty file: appended Parquet bytes would hide the rows already
+    there (a reader sees only the last footer). CSV and JSON Lines append as Scrapy does."""
+    for uri, options in feeds.items():
+        if options.get("format") != "parquet" or options.get("overwrite"):
+            continue
+        parts = urlsplit(str(uri))
+        if parts.scheme in ("", "file"):
+            path = Path(url2pathname(parts.path) if parts.scheme else uri)
+            if path.is_file() and path.stat().st_size:
+                raise FeedError(f"feed {str(uri)!r}: a Parquet file cannot be appended to (-o); "
+                                "-O replaces it, or name a new file")
 
 
 class StdoutFeedStorage:

@@ -24,27 +24,24 @@ the ids are committed when the spider closes with reason ``finished``.
 Revisions: an article published within ``ALINEA_REVISIT_DAYS`` of now is
 fetched again even though it is known (``alinea/incremental/revisited``), and
 counts as new for the listing early-stop; so is one whose sitemap ``lastmod``
-falls within that window (changed recently, whenever it was published). ``RevisionPipeline`` compares its
+is newer than its last export (changed since, whenever it was published). ``RevisionPipeline`` compares its
 ``content_hash`` with the stored one: edited, it is exported with ``revision`` + 1;
 unchanged, it is not exported — it raises ``ArticleUnchanged`` (an item drop
 logged at DEBUG, counted ``alinea/incremental/unchanged``, seen by any
 ``item_dropped`` receiver with ``exception.reason == "unchanged"``).
 
-The state is one SQLite file (``ALINEA_STATE_PATH``): the standard library,
-atomic commits, safe to copy or inspect, one table ``exported(article_id
-PRIMARY KEY, url, exported_at, content_hash, revision, published_at)`` —
-latest hash and revision per article. A state file from before revisions is
-migrated in place (the new columns added, empty: such an article is never due
-for a revisit, and its next export, e.g. with ``refresh=1``, stores its hash as revision 1).
+The state (``alinea_crawler.state``) is a SQLite file or a PostgreSQL table,
+named by ``ALINEA_STATE_URL`` (``ALINEA_STATE_PATH``, its older name, still
+works). With ``ALINEA_DATABASE_URL`` the database sink counts as one more feed:
+an id is recorded once its row is committed there too. A store lost mid-crawl
+(PostgreSQL stopped) fails the crawl and closes it: nothing more is fetched,
+and what was exported but not recorded is exported again next run.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -55,92 +52,38 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import _schedule_coro
 
+from .database import DATABASE_SINK, rows_stored
 from .ledger import ArticleLedger
 from .pages.listing import listing_answer
 from .pipelines import ArticleDropped
-from .stats import INCREMENTAL
+from .state import Exported, StateStore, StateUnavailable, open_store, state_location
+from .stats import FAILED, INCREMENTAL
 from .urls import article_id
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"
-_SCHEMA = """CREATE TABLE IF NOT EXISTS exported (
-    article_id TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    exported_at TEXT NOT NULL,
-    content_hash TEXT,
-    revision INTEGER,
-    published_at TEXT
-)"""
+
 LISTING_PAGES = ("more", "page")  # a listing's next page (load-more, or numbered): stopped when nothing is new
-_ADDED_COLUMNS = {"content_hash": "TEXT", "revision": "INTEGER", "published_at": "TEXT"}  # since revisions
+
+def open_state(crawler: Crawler) -> StateStore:
+    """The crawl's state store, closed when the engine stops."""
+    store = open_store(state_location(crawler.settings))
+    crawler.signals.connect(store.close, signal=signals.engine_stopped, weak=False)
+    return store
 
 
-@dataclass(frozen=True)
-class Exported:
-    """One exported article, as the state store keeps it."""
-
-    article_id: str
-    url: str
-    content_hash: str | None = None
-    revision: int | None = None
-    published_at: str | None = None  # ISO 8601 with offset
-
-
-class ExportedStore:
-    """Every article already exported, with its latest content hash and revision, in one SQLite file."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path).expanduser().resolve()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30)
-        with self.conn:
-            self.conn.execute(_SCHEMA)
-            self._migrate()
-
-    def _migrate(self) -> None:
-        present = {row[1] for row in self.conn.execute("PRAGMA table_info(exported)")}
-        for column, kind in _ADDED_COLUMNS.items():
-            if column not in present:
-                self.conn.execute(f"ALTER TABLE exported ADD COLUMN {column} {kind}")
-
-    def known(self, ids: Iterable[str]) -> set[str]:
-        return set(self.published(ids))
-
-    def published(self, ids: Iterable[str]) -> dict[str, str | None]:
-        """Known ids among ``ids`` -> their stored publication date (``None`` if unknown)."""
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(f"SELECT article_id, published_at FROM exported WHERE article_id IN ({marks})", wanted)
-        return dict(rows.fetchall())
-
-    def latest(self, code: str) -> tuple[str | None, int] | None:
-        """(content hash, revision) of the article's last export, or ``None`` if never exported."""
-        row = self.conn.execute("SELECT content_hash, revision FROM exported WHERE article_id = ?", (code,)).fetchone()
-        return (row[0], row[1] or 1) if row else None
-
-    def record(self, exported: Iterable[Exported]) -> int:
-        """Mark articles exported (their latest hash and revision), in one transaction; returns how many."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        rows = [(e.article_id, e.url, now, e.content_hash, e.revision, e.published_at) for e in exported]
-        with self.conn:
-            self.conn.executemany(
-                "INSERT INTO exported (article_id, url, exported_at, content_hash, revision, published_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET url = excluded.url,"
-                " exported_at = excluded.exported_at, content_hash = excluded.content_hash,"
-                " revision = excluded.revision, published_at = excluded.published_at",
-                rows,
-            )
-        return len(rows)
-
-    def count(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM exported").fetchone()[0]
-
-    def close(self) -> None:
-        self.conn.close()
+def state_lost(crawler: Crawler, error: StateUnavailable) -> None:
+    """The store stopped answering: fail the crawl and close it (once), nothing more fetched."""
+    if crawler.stats.get_value(INCREMENTAL.format(what="state_lost")):
+        return
+    crawler.stats.set_value(INCREMENTAL.format(what="state_lost"), 1)
+    logger.error("%s; the crawl stops, its exported articles stay unrecorded and are exported again next run", error)
+    if not crawler.stats.get_value(FAILED):
+        crawler.stats.set_value(FAILED, f"{error}")
+    if crawler.engine and crawler.engine.spider is not None:
+        _schedule_coro(crawler.engine.close_spider_async(reason="state_lost"))  # as Scrapy's CloseSpider does
 
 
 def revisit_since(settings) -> datetime:
@@ -163,19 +106,20 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         if not settings.getbool("ALINEA_INCREMENTAL"):
             raise NotConfigured
         super().__init__(crawler)
-        self.store = ExportedStore(settings.get("ALINEA_STATE_PATH") or DEFAULT_STATE_PATH)
-        # Feed URI templates, spelt as FeedExporter spells FeedSlot.uri_template.
+        self.store = open_state(crawler)
+        # Feed URI templates, spelt as FeedExporter spells FeedSlot.uri_template, and the database sink.
         self.feeds = {str(uri.absolute()) if isinstance(uri, Path) else str(uri) for uri in settings.getdict("FEEDS")}
-        self.stored: Counter[str] = Counter()  # per feed: items in its closed (stored) slots
+        self.sinks = self.feeds | ({DATABASE_SINK} if settings.get("ALINEA_DATABASE_URL") else set())
+        self.stored: Counter[str] = Counter()  # per sink: items in its closed (stored) slots, or committed rows
         self.revisit_since = revisit_since(settings)
         self.pending: list[Exported] = []  # in item_scraped order
         self.committed = 0  # pending[:committed] are in the store
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
+        crawler.signals.connect(self.rows_stored, signal=rows_stored)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self.store.close, signal=signals.engine_stopped)
         logger.info("incremental crawl: %d article(s) already exported, state in %s",
-                    self.store.count(), self.store.path)
+                    self.store.count(), self.store.location)
 
     @property
     def refresh(self) -> bool:
@@ -185,13 +129,20 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
     # -- filtering the spider's output ----------------------------------------
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
-        if self.refresh:
+        if self.refresh or self.crawler.stats.get_value(INCREMENTAL.format(what="state_lost")):
+            return request  # a lost state closes the crawl: what is already on its way is not filtered
+        try:
+            return self.filtered(request, response)
+        except StateUnavailable as error:
+            state_lost(self.crawler, error)
             return request
+
+    def filtered(self, request: Request, response: Response | None) -> Request | None:
         kind = request.meta.get("kind")
         if kind == "article" and (code := article_id(request.url)) and (known := self.store.published([code])):
-            # published recently, or (a sitemap's lastmod) changed recently: fetched again, its hash decides
-            if due_for_revisit(known[code], self.revisit_since) or \
-                    due_for_revisit(request.meta.get("lastmod"), self.revisit_since):
+            # published recently, or changed (its sitemap lastmod) after its last export: fetched again,
+            # its content hash decides whether it is a new revision
+            if due_for_revisit(known[code], self.revisit_since) or self.changed_since_export(code, request):
                 self.inc("revisited")
                 return request
             self.inc("skipped")
@@ -201,6 +152,12 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             self.inc("listing_stopped")
             return None
         return request
+
+    def changed_since_export(self, code: str, request: Request) -> bool:
+        """The sitemap's ``lastmod`` for the article is newer than its last export."""
+        lastmod = request.meta.get("lastmod")
+        exported = self.store.exported_at(code) if lastmod else None
+        return exported is not None and datetime.fromisoformat(lastmod) > exported
 
     def nothing_new_on(self, response: TextResponse) -> bool:
         """Every card was exported before and none is due for a revisit."""
@@ -221,17 +178,30 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         if self.feed_failed():
             logger.error("a feed was not stored: this run's articles stay unrecorded and are exported again next run")
             return
-        self.commit(min(self.stored[uri] for uri in self.feeds) if self.feeds else 0)
+        self.commit_stored()
+
+    def rows_stored(self, count: int) -> None:
+        self.stored[DATABASE_SINK] += count
+        self.commit_stored()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if not self.feeds and reason == "finished":
+        if not self.sinks and reason == "finished":
             self.commit(len(self.pending))
+
+    def commit_stored(self) -> None:
+        """Record what every sink has stored: the first N scraped items, N the least any sink holds."""
+        self.commit(min(self.stored[sink] for sink in self.sinks) if self.sinks else 0)
 
     def commit(self, upto: int) -> None:
         upto = min(upto, len(self.pending))
-        if upto > self.committed:
+        if upto <= self.committed:
+            return
+        try:
             self.inc("recorded", self.store.record(self.pending[self.committed:upto]))
-            self.committed = upto
+        except StateUnavailable as error:
+            state_lost(self.crawler, error)
+            return
+        self.committed = upto
 
     def feed_failed(self) -> bool:
         return any(key.startswith("feedexport/failed_count/") for key in self.crawler.stats.get_stats())
@@ -257,8 +227,7 @@ class RevisionPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.store = ExportedStore(crawler.settings.get("ALINEA_STATE_PATH") or DEFAULT_STATE_PATH)
-        crawler.signals.connect(self.store.close, signal=signals.engine_stopped)
+        self.store = open_state(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RevisionPipeline:
@@ -268,7 +237,11 @@ class RevisionPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        latest = self.store.latest(adapter["article_id"])
+        try:
+            latest = self.store.latest(adapter["article_id"])
+        except StateUnavailable as error:
+            state_lost(self.crawler, error)
+            raise ArticleDropped("state_lost", f"article dropped (state lost, its revision unknown): {adapter.get('url')}")
         if latest is None:
             return item
         stored_hash, revision = latest

@@ -48,9 +48,9 @@ DOWNLOADER_MIDDLEWARES = {
     "alinea_crawler.middlewares.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "alinea_crawler.middlewares.PersistentCookiesMiddleware": 700,
-    # WARC archive (alinea_crawler/warc.py): nearest the network, so pages are kept as they came over the wire
-    "alinea_crawler.warc.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
-    "alinea_crawler.warc.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
+    # WARC archive (alinea_crawler/warc/): nearest the network, so pages are kept as they came over the wire
+    "alinea_crawler.warc.replay.WarcReplayMiddleware": 940,  # on with -a from_warc=…: answers instead of the network
+    "alinea_crawler.warc.capture.WarcCaptureMiddleware": 950,  # on with ALINEA_WARC_DIR
 }
 ALINEA_RETRY_BACKOFF = 1.0  # seconds before the first retry of one failed page (500, dropped...); doubled per retry
 ALINEA_RETRY_BACKOFF_MAX = 10.0  # longest wait before retrying one page
@@ -79,6 +79,7 @@ ITEM_PIPELINES = {
     "alinea_crawler.pipelines.DeduplicatePipeline": 300,
     "alinea_crawler.pipelines.ContentHashPipeline": 400,  # content_hash, revision 1
     "alinea_crawler.incremental.RevisionPipeline": 500,  # incremental runs: revision + 1 if edited, else not exported
+    "alinea_crawler.database.DatabasePipeline": 900,  # ALINEA_DATABASE_URL: last, sees only what is exported
 }
 FEED_EXPORT_FIELDS = FIELD_NAMES
 FEED_EXPORT_ENCODING = "utf-8"
@@ -97,6 +98,7 @@ EXTENSIONS_BASE = {name: order for name, order in default_settings.EXTENSIONS_BA
                    if name.rsplit(".", 1)[1] not in ("RemoteControl", "TelnetConsole")}
 EXTENSIONS = {
     "alinea_crawler.config.SettingsCheck": 0,  # every ALINEA_* setting checked before the crawl opens
+    "alinea_crawler.lock.CrawlLock": 10,  # one crawl of the site at a time, taken before anything is fetched
     "alinea_crawler.ledger.ArticleLedger": 300,  # balanced before the quality check reads it
     "alinea_crawler.monitors.QualityCheck": 400,  # Spidermon; quality check first: the report includes its verdict
     "alinea_crawler.drift.LayoutDriftAlarm": 450,  # before the report: its warning is in the report's stats
@@ -145,7 +147,10 @@ ALINEA_MAX_GENERIC_SHARE = 0.2  # warn (layout drift) when more articles' bodies
 # --- Incremental runs and per-job exports (Scrapyd) --------------------------
 # Scrapyd runs spiders in its own working directory: give these absolute paths.
 ALINEA_INCREMENTAL = False  # skip articles earlier runs exported; on by default for a Scrapyd job (it has _job)
-ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # SQLite store of exported article ids
+# Where the state of exported articles lives: a SQLite file path, or postgresql://… shared by several nodes
+# (password from the URL, PGPASSWORD, ~/.pgpass or a service file; shown as ***). Empty: ALINEA_STATE_PATH.
+ALINEA_STATE_URL = os.environ.get("ALINEA_STATE_URL", "")
+ALINEA_STATE_PATH = "~/.local/share/alinea-crawler/state.sqlite3"  # the older name: used when ALINEA_STATE_URL is empty
 ALINEA_REVISIT_DAYS = 2  # incremental runs fetch articles published this recently again, to catch edits
 ALINEA_EXPORT_DIR = ""  # e.g. "/data/alinea/exports": also write alinea-<job id>.csv and .jsonl there
 SPIDER_MIDDLEWARES = {
@@ -154,7 +159,11 @@ SPIDER_MIDDLEWARES = {
 }
 ADDONS = {"alinea_crawler.addons.ExportDirAddon": 0}  # adds the ALINEA_EXPORT_DIR feeds to FEEDS
 
-# --- WARC archive (alinea_crawler/warc.py) -----------------------------------
+# --- Several nodes: the dataset in PostgreSQL (alinea_crawler/database.py, lock.py) ---
+ALINEA_DATABASE_URL = os.environ.get("ALINEA_DATABASE_URL", "")  # postgresql://…: articles + article_revisions tables
+ALINEA_DATABASE_BATCH = 100  # articles per committed write
+
+# --- WARC archive (alinea_crawler/warc/) ------------------------------------
 ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there
 ALINEA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file this big is closed and the next one opened
 ALINEA_REPLAY_PROCESSES = 0  # -a from_warc: worker processes reading article pages; 0 = one per CPU core, 1 = none

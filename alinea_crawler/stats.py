@@ -2,7 +2,7 @@
 
 from scrapy.statscollectors import MemoryStatsCollector
 
-DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_date, not_article, duplicate, out_of_range
+DROPPED = "alinea/dropped/{reason}"  # missing_title, missing_body, missing_published, not_article, duplicate, out_of_range
 FIELD_MISSING = "alinea/field_missing/{field}"
 BOILERPLATE = "alinea/boilerplate/{rule}"
 LAYOUT = "alinea/layout/{layout}"
@@ -12,6 +12,7 @@ DRIFT_GENERIC_SHARE = "alinea/drift/generic_share"  # share of articles whose bo
 DRIFT_WARNING = "alinea/drift/warning"  # set to the warning when that share is above ALINEA_MAX_GENERIC_SHARE
 DATE_UNPARSED = "alinea/date/unparsed"
 MORE_EXHAUSTED = "alinea/more/exhausted"
+SKIPPED_BEFORE_SINCE = "alinea/skipped/before_since"  # listing cards dated before since: not requested
 MORE_STOPPED = "alinea/more/stopped/{reason}"  # max_pages, since, no_token, repeated
 PAGING = "alinea/paging/{what}"  # followed, exhausted, stopped/<reason>: a listing's numbered or rel=next pages
 LISTING_ANSWER = "alinea/listing/answer/{shape}"  # html, json_html, json_objects, json, text: what listings answered
@@ -31,7 +32,9 @@ RELATED_FOUND = "alinea/related/found/{path}"  # static, rendered, endpoint
 RENDER = "alinea/render/{what}"  # pages, endpoint_learned, endpoint_used, skipped_budget, parked_unfinished, …
 AMP = "alinea/amp/{what}"  # fallback (article read from its AMP page), failed (AMP page failed too)
 SECTIONS = "alinea/sections/{how}"  # found_by_navigation, found_by_article_url, without_index
-INCREMENTAL = "alinea/incremental/{what}"
+INCREMENTAL = "alinea/incremental/{what}"  # skipped, listing_stopped, revisited, revised, unchanged, recorded, state_lost
+DATABASE = "alinea/database/{what}"  # rows, batches (committed), unwritten (PostgreSQL lost: not in the database)
+LOCK = "alinea/lock/{what}"  # acquired (1 when this crawl holds the site's crawl lock)
 REJECTED = "alinea/rejected/{reason}"  # truncated_html, redirect_loop, too_many_redirects
 SLOWED_DOWN = "alinea/retry/slowed_down"  # the site paused for an overload signal (429, 503, Retry-After)
 PAUSED_SECONDS = "alinea/retry/paused_seconds"  # total seconds of those pauses

@@ -36,7 +36,9 @@ from scrapy.http import Headers
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from alinea_crawler.warc import REPLAY_SETTINGS, WarcCaptureMiddleware, archived_site, warc_paths
+from alinea_crawler.warc import archived_site, warc_paths
+from alinea_crawler.warc.capture import WarcCaptureMiddleware
+from alinea_crawler.warc.replay import REPLAY_SETTINGS
 from bench.common import (BENCH_ARGS, BENCH_PROFILE, REPO, RESULTS, Replica, _run_measured, median, print_table,
                           run_crawl, write_result)
 from tests.crawl import scrapy_command

@@ -22,6 +22,12 @@ FAST = {
 }
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @dataclass
 class CrawlResult:
     workdir: Path
@@ -55,9 +61,7 @@ def scrapy_command(workdir: Path, spider_args: dict[str, Any], settings: dict[st
 
 def closed_port_url() -> str:
     """The URL of a loopback port nobody listens on: a site that refuses every connection."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def run_crawl(workdir: Path, spider_args: dict[str, Any], settings: dict[str, Any] | None = None,

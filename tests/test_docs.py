@@ -91,6 +91,79 @@ def test_no_reference_to_files_outside_the_repository():
         assert "SITE.md" not in doc.read_text(encoding="utf-8"), doc
 
 
+# ---------------------------------------------------------------- the reference tables follow the code
+
+
+def table_rows(doc: str) -> dict[str, str]:
+    """``name -> second cell`` of every table row in docs/<doc> whose first cell is one code span."""
+    found = {}
+    for line in (ROOT / "docs" / doc).read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if len(cells) >= 2 and re.fullmatch(r"`[^`]+`", cells[0]):
+            found[cells[0].strip("`")] = cells[1]
+    return found
+
+
+def documented_default(cell: str, value) -> bool:
+    """Whether a settings.md default cell states ``value`` (``unset`` for None, ``empty`` for "", the first code
+    span for a scalar, ``name/name `share`, name `share``` for a dict, ``env `NAME`[, else <default>]`` for that
+    variable's value, or the default when it is not set)."""
+    spans = re.findall(r"`([^`]*)`", cell)
+    if cell.startswith("env "):  # read from that environment variable (``env `NAME`, else <default>``)
+        otherwise = cell.partition(", else ")[2]
+        from_env = os.environ.get(spans[0])
+        return value == from_env if from_env is not None or not otherwise else documented_default(otherwise, value)
+    if value is None:
+        return cell.startswith("unset")
+    if value == "":
+        return cell == "empty"
+    if isinstance(value, dict):
+        stated = {name: float(share) for names, share in re.findall(r"([\w/]+) `([^`]+)`", cell)
+                  for name in names.split("/")}
+        return stated == {name: float(share) for name, share in value.items()}
+    if isinstance(value, bool) or isinstance(value, str):
+        return bool(spans) and spans[0] == str(value)
+    return bool(spans) and float(spans[0]) == value
+
+
+def test_every_alinea_setting_has_its_row_and_default_in_settings_md():
+    from alinea_crawler import settings
+    from alinea_crawler.config import PREFIX, SETTINGS
+
+    defined = set(SETTINGS) | {name for name in vars(settings) if name.startswith(PREFIX)}
+    rows = {name: cell for name, cell in table_rows("settings.md").items() if name.startswith(PREFIX)}
+    assert sorted(defined - set(rows)) == [], "ALINEA_* settings without a row in docs/settings.md"
+    assert sorted(set(rows) - defined) == [], "rows in docs/settings.md for settings the code does not have"
+    wrong = {name: (rows[name], getattr(settings, name, None)) for name in sorted(defined)
+             if not documented_default(rows[name], getattr(settings, name, None))}
+    assert not wrong, f"docs/settings.md default differs from alinea_crawler/settings.py: {wrong}"
+
+
+def test_every_spider_argument_has_its_row_in_arguments_md():
+    from dataclasses import fields
+
+    from alinea_crawler.args import CrawlArgs
+
+    arguments = {f.name for f in fields(CrawlArgs)}
+    assert set(table_rows("arguments.md")) == arguments
+
+
+def test_every_stats_key_is_in_stats_md():
+    """Each ``alinea/…`` constant of stats.py is named in docs/stats.md (a template by its fixed part), and each
+    key stats.md names belongs to one of them."""
+    from alinea_crawler import stats
+
+    keys = [value for value in vars(stats).values() if isinstance(value, str) and value.startswith("alinea/")]
+    fixed = {key.partition("{")[0] for key in keys}
+    text = (ROOT / "docs" / "stats.md").read_text(encoding="utf-8")
+    assert sorted(f for f in fixed if f not in text) == []
+    named = set(re.findall(r"`(alinea/[^`…]*)`", text))
+    assert sorted(k for k in named if not any(k == f or (f.endswith("/") and k.startswith(f)) for f in fixed)) == []
+    literal = re.compile(r"""_value\(\s*f?["']alinea/""")  # a key written out instead of a stats.py constant
+    assert [str(p.relative_to(ROOT)) for p in (ROOT / "alinea_crawler").rglob("*.py")
+            if literal.search(p.read_text(encoding="utf-8"))] == []
+
+
 # ---------------------------------------------------------------- README's commands, run as shown
 
 

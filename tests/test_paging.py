@@ -290,17 +290,20 @@ def test_an_article_with_more_pages_than_the_limit_is_dropped_not_cut():
 
 # ---------------------------------------------------------------- incremental runs
 
-def test_incremental_revisits_a_known_article_whose_sitemap_lastmod_is_recent_and_stops_numbered_pages(tmp_path):
+def test_incremental_revisits_a_known_article_whose_sitemap_lastmod_is_after_its_export_and_stops_numbered_pages(tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from tests.test_incremental import make_middleware, output, record_published, stat
+    from alinea_crawler.state import Exported
+    from tests.test_incremental import make_middleware, output, stat
 
-    mw = make_middleware(tmp_path, ALINEA_REVISIT_DAYS=2)
-    old = (datetime.now(timezone.utc) - timedelta(days=30)).isoformat()
-    record_published(mw, ["bAAAAAAAA", "bBBBBBBBB", "bCCCCCCCC"], old)
+    mw = make_middleware(str(tmp_path / "state.sqlite3"), ALINEA_REVISIT_DAYS=2)  # the state: a SQLite file
+    now = datetime.now(timezone.utc)
+    old, exported = (now - timedelta(days=30)).isoformat(), (now - timedelta(days=10)).isoformat()
+    mw.store.load((Exported(code, f"{BASE}/x/y-{code}", "h", 1, old), exported)
+                  for code in ("bAAAAAAAA", "bBBBBBBBB", "bCCCCCCCC"))  # published 30 days ago, exported 10
     changed, unchanged, listed = (Request(url, meta={"kind": "article"}) for url in (A, B, C))
-    changed.meta["lastmod"] = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat()
-    unchanged.meta["lastmod"] = old
+    changed.meta["lastmod"] = (now - timedelta(days=5)).isoformat()  # changed after its export: not recently
+    unchanged.meta["lastmod"] = (now - timedelta(days=12)).isoformat()  # changed before its export
     assert [r.url for r in output(mw, [changed, unchanged, listed])] == [A]
     assert (stat(mw, "revisited"), stat(mw, "skipped")) == (1, 2)
     # a numbered page (HTML or JSON) whose cards are all known: its next page is not asked for

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from alinea_crawler.exporters import ParquetItemExporter
 from alinea_crawler.items import FIELD_NAMES, ArticleItem
-from tests.crawl import run_crawl
+from tests.crawl import REPO_ROOT, closed_port_url, run_crawl, scrapy_command
 
 LIST_FIELDS = ("authors", "tags", "related_urls")
 INT_FIELDS = ("word_count", "revision")
@@ -43,3 +45,22 @@ def test_rows_are_written_in_row_groups(tmp_path):
     rows = parquet.read().to_pylist()
     assert [row["word_count"] for row in rows] == list(range(5))
     assert rows[0]["authors"] == ["A", "B"] and rows[0]["title"] is None
+
+
+def test_appending_to_a_parquet_file_is_refused_in_one_line(tmp_path):
+    """``-o`` appends; appended Parquet bytes would hide the rows already in the file (readers see the last
+    footer only), so the crawl refuses before it starts and leaves the file as it was."""
+    path = tmp_path / "a.parquet"
+    with path.open("wb") as handle:
+        exporter = ParquetItemExporter(handle, fields_to_export=FIELD_NAMES)
+        exporter.start_exporting()
+        exporter.export_item(ArticleItem(url="https://www.alinea.id/x/y-b00000001", article_id="b00000001"))
+        exporter.finish_exporting()
+    before = path.read_bytes()
+    argv = [*scrapy_command(tmp_path, {"base_url": closed_port_url()}, feeds=()), "-o", str(path)]
+    result = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # one line
+    assert result.stderr.rstrip().endswith(
+        f"crawl failed: feed {str(path)!r}: a Parquet file cannot be appended to (-o); -O replaces it, or name a new file")
+    assert path.read_bytes() == before

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 from scrapy.utils.test import get_crawler
 
-from alinea_crawler.incremental import ExportedStore, RevisionPipeline
+from alinea_crawler.incremental import RevisionPipeline
+from alinea_crawler.state.sqlite import SqliteStore
 from alinea_crawler.items import ArticleItem
 from alinea_crawler.pipelines import content_hash
 from tests.crawl import run_crawl
@@ -74,7 +75,7 @@ def test_a_state_file_from_before_revisions_is_migrated_in_place(tmp_path):
         old.execute("CREATE TABLE exported (article_id TEXT PRIMARY KEY, url TEXT NOT NULL, exported_at TEXT NOT NULL)")
         old.execute("INSERT INTO exported VALUES ('bAAAAAAAA1', 'http://x/a-bAAAAAAAA1', '2026-01-01T00:00:00+00:00')")
     old.close()
-    store = ExportedStore(path)
+    store = SqliteStore(path)
     columns = [row[1] for row in store.conn.execute("PRAGMA table_info(exported)")]
     assert columns == ["article_id", "url", "exported_at", "content_hash", "revision", "published_at"]
     assert store.known(["bAAAAAAAA1"]) == {"bAAAAAAAA1"}

@@ -16,7 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.warc import WarcArchive
+from alinea_crawler.warc.replay import WarcArchive
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
 
@@ -103,6 +103,26 @@ def test_every_page_is_archived_as_request_and_response_records(captured):
     assert marks.count("1") == captured.stats["alinea/render/pages"] == 1
     assert marks.count("xhr") >= 1, "the answer that taught the related-list endpoint"
     assert captured.stats["alinea/warc/files"] == len(files)
+
+
+def test_an_article_url_spelt_otherwise_is_answered_by_the_archived_spelling(captured):
+    from scrapy import Request
+
+    from alinea_crawler.urls import article_id
+    from alinea_crawler.warc import warc_paths
+    from alinea_crawler.warc.replay import request_key
+
+    archive = WarcArchive.load(warc_paths(str(captured.workdir / "warc")))
+    item = captured.items[0]
+    archived = archive.answer(Request(item["url"], meta={"kind": "article"}))
+    assert archived is not None
+    code = item["article_id"]
+    other_spelling = item["url"].rsplit("/", 1)[0] + f"/judul-yang-diubah-{code}"
+    assert article_id(other_spelling) == code and request_key(Request(other_spelling)) not in archive.pages
+    assert archive.answer(Request(other_spelling, meta={"kind": "article"})) == archived
+    assert archive.answer(Request(other_spelling, meta={"kind": "more"})) is None  # only article pages
+    unknown = item["url"].rsplit("/", 1)[0] + "/judul-lain-bZZZZZZZZ"
+    assert archive.answer(Request(unknown, meta={"kind": "article"})) is None
 
 
 def test_post_bodies_are_archived_for_the_replay(captured):

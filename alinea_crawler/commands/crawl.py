@@ -6,6 +6,10 @@ failed. This command checks every ``ALINEA_*`` setting and the spider
 arguments before the crawler process exists — one line, exit 2, no banner,
 nothing fetched — and ends with one line, ``crawl finished: ok`` or
 ``crawl failed: <reason>`` (exit 1 when the crawl recorded ``alinea/failed``).
+A component that refuses to start (``exitcodes.NotStarted``, raised while the
+crawler is built, before anything is fetched) ends it with its own line:
+``crawl failed: <PostgreSQL unreachable…>`` (exit 2) or ``crawl skipped:
+another crawl of <site> is running (…)`` (exit 3). Exit codes: ``exitcodes.py``.
 
 Messages go through logging, so they reach stderr (stdout may be a feed:
 ``-o -``, JSON Lines unless a format follows: ``-o -:csv``) or, under Scrapyd,
@@ -23,6 +27,7 @@ job is incremental unless ``ALINEA_INCREMENTAL`` is given
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 
 from scrapy.commands import ScrapyHelpFormatter
@@ -34,6 +39,9 @@ from scrapy.utils.log import configure_logging
 
 from ..args import BAD_ARGUMENT, ArgumentError, describe_arguments
 from ..config import SettingError, check_settings
+from ..exitcodes import FAILED as EXIT_FAILED
+from ..exitcodes import USAGE, NotStarted
+from ..exporters import FeedError, check_appends
 from ..logformatter import quiet_startup_lists
 from ..stats import FAILED
 
@@ -75,7 +83,8 @@ class Command(ScrapyCrawlCommand):
         try:
             check_settings(self.settings)
             self.check_arguments(args[0], opts.spargs)
-        except (SettingError, ArgumentError) as error:
+            check_appends(self.settings.getdict("FEEDS"))
+        except (SettingError, ArgumentError, FeedError) as error:
             configure_logging(self.settings)  # stderr, or the job's LOG_FILE under Scrapyd
             logger.error("crawl failed: %s", error)
             raise UsageError("", print_help=False) from None  # exit 2, no usage text
@@ -92,12 +101,30 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             return super().run(args, opts)
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        refused: list[NotStarted] = []
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        if isinstance(started, asyncio.Future):
+            started.add_done_callback(lambda task: _not_started(task, refused))
+        else:  # a Deferred (CrawlerProcess, Twisted's own reactor)
+            started.addErrback(lambda failure: refused.append(failure.value) if failure.check(NotStarted) else failure)
         self.crawler_process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
         failure = stats.get(FAILED)
-        if self.crawler_process.bootstrap_failed or failure:
+        if refused:
+            logger.error("%s: %s", refused[0].verdict, refused[0].message)
+            self.exitcode = refused[0].exitcode
+        elif self.crawler_process.bootstrap_failed or failure:
             logger.error("crawl failed: %s", failure or "the crawler could not start (see above)")
-            self.exitcode = 2 if stats.get("finish_reason") == BAD_ARGUMENT else 1
+            self.exitcode = USAGE if stats.get("finish_reason") == BAD_ARGUMENT else EXIT_FAILED
         else:
             logger.info("crawl finished: ok")
+
+
+def _not_started(task: asyncio.Future, refused: list[NotStarted]) -> None:
+    """Keep a ``NotStarted`` for the one-line verdict; log anything else as asyncio would have."""
+    if task.cancelled() or (error := task.exception()) is None:
+        return
+    if isinstance(error, NotStarted):
+        refused.append(error)
+    else:
+        logger.error("the crawler could not start", exc_info=error)

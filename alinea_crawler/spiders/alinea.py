@@ -37,7 +37,8 @@ from ..pages.pagination import ArticlePager, next_listing_url, read_article_page
 from ..pages.sitemap import SitemapEntry, SitemapRefused, read_sitemap, robots_sitemaps
 from ..rendering import RelatedListCompleter, enable_rendering, find_browser
 from ..urls import article_id, article_section, canonical_url, same_site
-from ..warc import EXTRACTED, enable_replay
+from ..warc.replay import enable_replay
+from ..warc.workers import EXTRACTED
 
 
 # ArticlePage fields that go into the item unchanged.
@@ -341,7 +342,7 @@ class AlineaSpider(scrapy.Spider):
     def card_requests(self, cards: Iterable[Card], via: str) -> Iterator[scrapy.Request]:
         for card in cards:
             if self.args.since and self.older_than_since(card):
-                self.crawler.stats.inc_value("alinea/skipped/before_since")
+                self.crawler.stats.inc_value(keys.SKIPPED_BEFORE_SINCE)
                 self.ledger.settle(self.discover(card.url, via), "out_of_range", "published before since")
                 continue
             yield from self.article_requests(card.url, via=via, depth=0, listed_date=card.date_raw)

@@ -1,0 +1,227 @@
+"""WARC replay (``-a from_warc=…``): every request answered from the archive; nothing reaches the network."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response, TextResponse
+from scrapy.settings import Settings
+from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
+
+from ..middlewares import PageRejected
+from ..stats import WARC
+from ..urls import article_id
+from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
+from .records import ArchivedRecordReader, Location, archived_response
+from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_KINDS = ("article", "amp")  # request kinds whose page any spelling of the article's URL answers
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha1(body).hexdigest() if body else ""
+
+
+@dataclass
+class ArchivedRequest:
+    method: str
+    digest: str  # of the body
+    via: str | None
+    kind: str | None  # the spider's request kind (article, amp, more, …)
+
+
+Key = tuple[bool, str, str, str]  # (rendered, method, URL, body digest): what a response answered
+
+
+@dataclass
+class WarcArchive:
+    """An index of WARC files: which response answers which request, and where it lies."""
+
+    pages: dict[Key, list[Location]] = field(default_factory=lambda: defaultdict(list))
+    vias: dict[Key, str] = field(default_factory=dict)
+    # (rendered, kind, article id) -> the key an article page (or its AMP copy) was archived under: the site
+    # links one article under several URL spellings, and a replay may meet one the crawl never fetched
+    articles: dict[tuple[bool, str, str], Key] = field(default_factory=dict)
+    browser_answers: dict[str, list[Location]] = field(default_factory=lambda: defaultdict(list))  # by page URL
+    truncated: list[tuple[Path, int]] = field(default_factory=list)  # (file, records kept) of files cut short
+    records: int = 0
+
+    @classmethod
+    def load(cls, paths: list[Path]) -> WarcArchive:
+        archive = cls()
+        for path in paths:
+            archive.index(path)
+        return archive
+
+    def index(self, path: Path) -> None:
+        requests: dict[str, ArchivedRequest] = {}  # by the id of the response they went with
+        responses: list[tuple[str, str, dict[str, str], Location]] = []  # (id, url, marks, location)
+        kept, end = 0, 0
+        with path.open("rb") as handle:
+            records = ArchiveIterator(handle)
+            try:
+                for record in records:
+                    payload = record.raw_stream.read()
+                    if not _complete(record):
+                        raise ValueError("a record ends early")
+                    kept += 1
+                    end = records.get_record_offset() + records.get_record_length()
+                    headers = record.rec_headers
+                    if record.rec_type == "request":
+                        method = (record.http_headers.protocol or "GET") if record.http_headers else "GET"
+                        requests[headers.get_header("WARC-Concurrent-To") or ""] = ArchivedRequest(
+                            method.upper(), body_digest(payload), headers.get_header(VIA), headers.get_header(KIND))
+                    elif record.rec_type == "response":
+                        marks = {name: headers.get_header(name) or "" for name in (RENDERED, PAGE)}
+                        responses.append((headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI"),
+                                          marks, Location(path, records.get_record_offset(), records.get_record_length())))
+                if end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
+                    raise ValueError(f"{path.stat().st_size - end} bytes after the last whole record")
+            except Exception as error:  # a crawl killed mid-write: keep every whole record before the cut
+                self.truncated.append((path, kept))
+                logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", error, kept, path)
+        for record_id, url, marks, location in responses:
+            self.add(url, marks, location, requests.get(record_id))
+
+    def add(self, url: str, marks: dict[str, str], location: Location, request: ArchivedRequest | None) -> None:
+        self.records += 1
+        if marks[RENDERED] == "xhr":  # also answers a plain request for the same URL (a learnt endpoint)
+            self.browser_answers[marks[PAGE]].append(location)
+        method, digest = (request.method, request.digest) if request else ("GET", "")
+        key = (marks[RENDERED] == "1", method, url, digest)
+        self.pages[key].append(location)
+        if request and request.via:
+            self.vias[key] = request.via
+        if request and request.kind in ARTICLE_KINDS and (code := article_id(url)):
+            self.articles.setdefault((key[0], request.kind, code), key)
+
+    def answer(self, request: Request) -> tuple[Key, list[Location]] | None:
+        """The archived answers to ``request``: its own, else (an article page) those of another spelling
+        of the same article's URL."""
+        key = request_key(request)
+        if locations := self.pages.get(key):
+            return key, locations
+        kind, code = request.meta.get("kind"), article_id(request.url)
+        spelt_otherwise = self.articles.get((key[0], kind, code)) if kind in ARTICLE_KINDS and code else None
+        return (spelt_otherwise, self.pages[spelt_otherwise]) if spelt_otherwise else None
+
+
+def _complete(record) -> bool:
+    """Every byte the record's Content-Length announced was there."""
+    stream = record.raw_stream
+    return isinstance(stream, LimitReader) and stream.limit == 0
+
+
+def request_key(request: Request) -> Key:
+    return bool(request.meta.get("playwright")), request.method.upper(), request.url, body_digest(request.body)
+
+
+class WarcReplayMiddleware:
+    """Downloader middleware: each request answered from the archive; nothing reaches the network."""
+
+    def __init__(self, crawler: Crawler, archive: WarcArchive, readers: ExtractionPool | None = None):
+        self.crawler = crawler
+        self.archive = archive
+        self.reader = ArchivedRecordReader()
+        self.readers = readers
+        self.served: dict[tuple, int] = defaultdict(int)  # key -> how many of its records were served
+        crawler.signals.connect(self.learn_from_browser_answers, signal=signals.spider_opened)
+        crawler.signals.connect(self.reader.close, signal=signals.engine_stopped)
+        if readers is not None:
+            crawler.signals.connect(readers.close, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcReplayMiddleware:
+        if not replaying(crawler):
+            raise NotConfigured
+        paths = warc_paths(crawler.spider.args.from_warc)
+        archive = WarcArchive.load(paths)
+        stats = crawler.stats
+        stats.set_value(WARC.format(what="archive_records"), archive.records)
+        stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
+        processes = replay_processes(crawler.settings)
+        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages read by %s; "
+                    "nothing is fetched", len(paths), archive.records,
+                    f"{processes} worker processes" if processes > 1 else "the crawl process")
+        return cls(crawler, archive, ExtractionPool(processes) if processes > 1 else None)
+
+    async def process_request(self, request: Request) -> Response:
+        answer = self.archive.answer(request)
+        if answer is None:
+            self.crawler.stats.inc_value(WARC.format(what="missing"))
+            raise PageRejected("not in the WARC archive")
+        key, locations = answer
+        # Answers in archive order (a retried page: its failure, then its success); the last one repeats.
+        served = self.served[key]
+        self.served[key] = served + 1
+        location = locations[min(served, len(locations) - 1)]
+        status, header_list, body = self.reader.read_response(location)
+        if via := self.archive.vias.get(key):
+            request.meta["via"] = via
+        self.crawler.stats.inc_value(WARC.format(what="replayed"))
+        response = self.response(request, status, header_list, body)
+        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS and status == 200 \
+                and isinstance(response, TextResponse) and await self.readers.read(location, response):
+            self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
+        return response
+
+    @staticmethod
+    def response(request: Request, status: int, header_list: list[tuple[str, str]], body: bytes) -> Response:
+        return archived_response(request.url, status, header_list, body, request)
+
+    async def learn_from_browser_answers(self, spider: Spider) -> None:
+        """Show the spider, before it starts, what its browser saw while rendering (the related-list endpoint).
+
+        The replay runs in its own order: the page that taught the endpoint online is
+        not necessarily the first one to need it now. Knowing the endpoint from the
+        start, every page gets its list through the archived endpoint answers (the
+        rendering page's own answer included), as online — and items stay equal.
+        """
+        handler = spider.playwright_meta()["playwright_page_event_handlers"]["response"]
+        callback = getattr(spider, handler) if isinstance(handler, str) else handler
+        for page_url, locations in self.archive.browser_answers.items():
+            for location in locations:
+                record, body = self.reader.read(location)
+                await callback(ArchivedBrowserResponse(record, body, page_url))
+
+
+class ArchivedBrowserResponse:
+    """The part of a Playwright ``Response`` the crawl reads, from an archived fetch/XHR answer."""
+
+    def __init__(self, record, body: bytes, page_url: str):
+        self.url = record.rec_headers.get_header("WARC-Target-URI")
+        self.status = int(record.http_headers.get_statuscode() or 200)
+        self.request = SimpleNamespace(resource_type="xhr", frame=SimpleNamespace(url=page_url))
+        self._body = body
+
+    async def body(self) -> bytes:
+        return self._body
+
+    async def text(self) -> str:
+        return self._body.decode("utf-8", "replace")
+
+
+# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy.
+REPLAY_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}
+
+
+def enable_replay(settings: Settings) -> None:
+    for name, value in REPLAY_SETTINGS.items():
+        settings.set(name, value, priority="spider")

@@ -11,6 +11,7 @@ next page is the same article (same article id). Pure: Selector + URL in, URLs o
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -27,6 +28,8 @@ _NEXT_WORDS = re.compile(r"^(selanjutnya|berikutnya|lanjut|next|next page|halama
                          r"|(muat|lihat|tampilkan|load) (lebih banyak|lainnya|more)|more|»|›|>|>>|→)\s*(»|›|>|→)?$")
 # A "load more" button may carry its next page in an attribute rather than an href.
 _NEXT_ATTRIBUTES = ("data-next-url", "data-next-page-url", "data-next", "data-url", "data-href")
+# the elements carrying any of those attributes, in one walk of the page
+_BUTTONS = "//*[" + " or ".join(f"@{name}" for name in _NEXT_ATTRIBUTES) + "]"
 _SINGLE_WORDS = re.compile(r"^(tampilkan|lihat|baca) (semua|seluruh|dalam satu halaman)|^(show|view) all"
                            r"|satu halaman$|single page$")
 _SINGLE_VALUES = {"all", "semua", "full", "single", "1"}  # ?page=all, ?showall=1, ?single=1 …
@@ -64,7 +67,7 @@ def next_listing_url(sel: Selector, url: str) -> str | None:
     def same_listing(candidate: str) -> bool:
         return listing_key(candidate) == key and page_number(candidate) > current and not article_id(candidate)
 
-    return _next_url(sel, url, current, same_listing)
+    return _next_url(sel, url, current, same_listing, _site_links(sel, url))
 
 
 def article_pager(sel: Selector, url: str) -> ArticlePager:
@@ -74,33 +77,44 @@ def article_pager(sel: Selector, url: str) -> ArticlePager:
     def same_article(candidate: str) -> bool:
         return article_id(candidate) == code and page_number(candidate) > current
 
-    return ArticlePager(_next_url(sel, url, current, same_article) if code else None, _single_view(sel, url, code))
+    if not code:
+        return ArticlePager(None, None)
+    links = _site_links(sel, url)
+    return ArticlePager(_next_url(sel, url, current, same_article, links), _single_view(url, code, links))
 
 
-def _next_url(sel: Selector, url: str, current: int, accept) -> str | None:
-    """rel=next first, then a link saying "next", then the numbered link one past ``current``."""
-    rel_next = [_same_site(url, href) for href in sel.xpath(
-        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-        " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall()]
+def _site_links(sel: Selector, url: str) -> list[tuple[str, Selector]]:
+    """The page's links to other pages of this site (absolute, without fragment), with their ``<a>``."""
+    return [(href, a) for a in sel.xpath(_LINKS) if (href := _same_site(url, a.attrib["href"])) and href != url]
+
+
+def _next_url(sel: Selector, url: str, current: int, accept, site_links: list[tuple[str, Selector]]) -> str | None:
+    """rel=next first, then a link saying "next", then the numbered link one past ``current``, then a
+    "load more" button's attribute: each looked for only when the ones before found nothing."""
     # only links to a later page of this listing or article are worth reading (most of a page's links are not)
-    links = [(href, a) for a in sel.xpath(_LINKS)
-             if (href := _same_site(url, a.attrib["href"])) and href != url and accept(href)]
-    worded = [href for href, a in links if _NEXT_WORDS.match(_words(a))]
-    numbered = [href for href, _ in links if page_number(href) == current + 1]
-    buttons = [_same_site(url, value) for name in _NEXT_ATTRIBUTES for value in sel.xpath(f"//*/@{name}").getall()]
-    return next((href for href in [*rel_next, *worded, *numbered, *buttons] if href and href != url and accept(href)),
-                None)
+    links = [(href, a) for href, a in site_links if accept(href)]
+    candidates = itertools.chain(
+        (_same_site(url, href) for href in sel.xpath(
+            "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+            " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall()),
+        (href for href, a in links if _NEXT_WORDS.match(_words(a))),
+        (href for href, _ in links if page_number(href) == current + 1),
+        (_same_site(url, value) for value in _button_urls(sel)),
+    )
+    return next((href for href in candidates if href and href != url and accept(href)), None)
 
 
-def _single_view(sel: Selector, url: str, code: str | None) -> str | None:
-    if not code or _is_single_view(url):
+def _button_urls(sel: Selector) -> list[str]:
+    """Values of the "load more" attributes, in ``_NEXT_ATTRIBUTES``' order of preference, then page order."""
+    buttons = [button.attrib for button in sel.xpath(_BUTTONS)]
+    return [attrib[name] for name in _NEXT_ATTRIBUTES for attrib in buttons if name in attrib]
+
+
+def _single_view(url: str, code: str, site_links: list[tuple[str, Selector]]) -> str | None:
+    if _is_single_view(url):
         return None
-    for a in sel.xpath(_LINKS):
-        href = _same_site(url, a.attrib["href"])
-        if href and article_id(href) == code and href != url and (
-                _SINGLE_WORDS.search(_words(a)) or _is_single_view(href)):
-            return href
-    return None
+    return next((href for href, a in site_links if article_id(href) == code and (
+        _SINGLE_WORDS.search(_words(a)) or _is_single_view(href))), None)
 
 
 def _is_single_view(url: str) -> bool:
@@ -117,7 +131,6 @@ def _words(a: Selector) -> str:
     text = clean_text(" ".join(a.xpath(".//text()").getall())) or clean_text(a.attrib.get("title")) \
         or clean_text(a.attrib.get("aria-label")) or ""
     return text.lower()
-
 
 
 def read_article_page(sel: Selector, url: str) -> tuple[ArticlePage | None, ArticlePager]:

@@ -430,8 +430,7 @@ class AlineaSpider(scrapy.Spider):
                 yield from self.sitemap_requests(entry.loc, depth + 1, via=response.url)
 
     def changed_before_since(self, entry: SitemapEntry) -> bool:
-        lastmod = parse_id_datetime(entry.lastmod) if self.args.since else None
-        return lastmod is not None and lastmod < self.args.since
+        return bool(self.args.since) and self.outside_range(None, parse_id_datetime(entry.lastmod)) is not None
 
     def sitemap_article(self, entry: SitemapEntry, sitemap_url: str) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats

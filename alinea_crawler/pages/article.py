@@ -64,6 +64,8 @@ SHRUNK = 0.2  # an agreed body under this share of our region's text: trafilatur
 HALF = 0.5  # ... or under this share where its fast reading agreed with our region
 MENU_LINE = 40  # a line shorter than this is a menu entry, a label, a link
 MENU = 0.4  # a reading with this share of its text in such lines is a menu, not prose
+TABLE_ROWS = 0.5  # a reading with this share of its text in table rows ("| a | b |") reads a layout table
+REGION_HELD = 0.8  # ... that holds this share of our region's text
 TWIN_CHUNK_TAGS = frozenset({"div", "section", "article"})
 TWIN_KEPT = 0.8  # a chunk this much kept by the agreed body vouches for its twins
 TWIN_BLOCK_CHARS = 60  # the twins' blocks this long come back (prose, not their labels or captions)
@@ -550,13 +552,15 @@ def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
     a block; trafilatura writes "- item" and "| a | b |"), so a block of the
     region it leaves out (a caption, a widget's label) goes. When they disagree,
     trafilatura stands, unless its reading is mostly short lines (a menu) and
-    ours is not; when it finds nothing, our region does.
+    ours is not, or the rows of a layout table holding our region; when it
+    finds nothing, our region does.
     """
     if not theirs:
         return ours
     if not agrees(theirs, ours):
-        # trafilatura found its body elsewhere; a reading that is mostly short lines is a menu, not a body
-        return ours if _menu_share(theirs) >= MENU > _menu_share(ours) else theirs
+        # trafilatura found its body elsewhere, unless its reading is a menu (mostly short lines) or a layout
+        # table (mostly table rows) holding our region
+        return ours if _menu_share(theirs) >= MENU > _menu_share(ours) or _layout_table(theirs, ours) else theirs
     pieces = {piece for line in theirs for piece in _pieces(line)}
     text = " ".join(theirs)
     return [b for b in ours if b in pieces or (len(b) >= MIN_SHARED_CHARS and b in text)]
@@ -595,6 +599,14 @@ def _twin_chunks(region: Any) -> Iterator[list[Any]]:
         if element is not region and (cls := element.get("class")):
             groups.setdefault((element.getparent(), element.tag, cls), []).append(element)
     return (chunks for chunks in groups.values() if len(chunks) >= 2)
+
+
+def _layout_table(theirs: list[str], ours: list[str]) -> bool:
+    """Is trafilatura's reading a page laid out in a table, read as rows, that holds most of our region?"""
+    if _chars([line for line in theirs if line.startswith("|")]) < TABLE_ROWS * _chars(theirs):
+        return False
+    text = " ".join(piece for line in theirs for piece in _pieces(line))
+    return _chars([b for b in ours if b in text]) >= REGION_HELD * _chars(ours)
 
 
 def _menu_share(lines: list[str]) -> float:

@@ -72,6 +72,8 @@ TWIN_BLOCK_CHARS = 60  # the twins' blocks this long come back (prose, not their
 NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
 _PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
                  " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
+_COMMENT_NAME = re.compile(r"(?:comments?|commentlist|comment[-_](?:list|body|content|text|thread|block|section|area|"
+                           r"wrap|wrapper|container)|disqus(?:_thread)?)", re.I)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
 # Between headline and body, these hold no standfirst: captions, credits, sharing, tags, bylines, dates.
 _NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "nav", "aside", "form", "time", "ul", "ol", "table",
@@ -370,7 +372,11 @@ class ArticleGeneric:
         """The body element, chosen by content among the known containers and the text's own region."""
         known = [(node, "layout") for query in self.BODY_CSS for node in self._select(query)]
         known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in self._select(query)]
-        return choose_body(self.sel.root, known)
+        candidate = choose_body(self.sel.root, known)
+        if candidate and candidate.source == "generic" and (comments := _comment_section(candidate.node)) is not None:
+            # the text's own region is the readers' comments (a long thread outweighs a short article)
+            candidate = choose_body(self.sel.root, known, excluded=comments)
+        return candidate
 
     @cached_property
     def _related(self):
@@ -607,6 +613,23 @@ def _layout_table(theirs: list[str], ours: list[str]) -> bool:
         return False
     text = " ".join(piece for line in theirs for piece in _pieces(line))
     return _chars([b for b in ours if b in text]) >= REGION_HELD * _chars(ours)
+
+
+def _comment_section(node: Any) -> Any | None:
+    """The readers' comment section ``node`` lies in (by class or id: ``comments``, ``comment-list``…), if any."""
+    for element in chain((node,), node.iterancestors()):
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if "omment" in names or "disqus" in names:
+            if any(_COMMENT_NAME.fullmatch(name) for name in names.split()):
+                section = element
+                break
+    else:
+        return None
+    for element in section.iterancestors():  # the outermost of nested comment containers
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if any(_COMMENT_NAME.fullmatch(name) for name in names.split()):
+            section = element
+    return section
 
 
 def _menu_share(lines: list[str]) -> float:

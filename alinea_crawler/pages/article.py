@@ -61,7 +61,7 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
 AGREEMENT = 0.7
 MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
 SHRUNK = 0.2  # an agreed body under this share of our region's text: trafilatura's fast reading failed
-HALF = 0.5  # ... or under this share where its fast reading agreed with our region
+AGREED_SHRUNK = 0.3  # ... or under this share where its fast reading agreed with our region
 MENU_LINE = 40  # a line shorter than this is a menu entry, a label, a link
 MENU = 0.4  # a reading with this share of its text in such lines is a menu, not prose
 TABLE_ROWS = 0.5  # a reading with this share of its text in table rows ("| a | b |") reads a layout table
@@ -400,10 +400,10 @@ class ArticleGeneric:
             return Found("\n\n".join(ours) or None, candidate.source)
         agreed = not theirs or agrees(theirs, ours)
         body = agreed_paragraphs(theirs, ours)
-        if _chars(body) < SHRUNK * _chars(ours) or agreed and _chars(body) < HALF * _chars(ours):
+        if _chars(body) < SHRUNK * _chars(ours) or agreed and _chars(body) < AGREED_SHRUNK * _chars(ours):
             # its fast reading kept a sliver of a region we found whole (or, where it agrees with the region,
-            # half of it): its full reading (readability and jusText fallbacks; a second run) decides when it
-            # keeps more
+            # under a third of it): its full reading (readability and jusText fallbacks; a second run) decides
+            # when it keeps more
             fuller = agreed_paragraphs(trafilatura_paragraphs(html, self.response_url, fast=False), ours)
             if _chars(fuller) > _chars(body):
                 body = fuller

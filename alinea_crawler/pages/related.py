@@ -12,7 +12,7 @@ from parsel import Selector
 
 from ..urls import absolute, article_id, canonical_url, same_site
 from ..cleaning import baca_juga_boxes
-from .common import elements, wrap
+from .common import PageQueries, elements, wrap
 
 # The CSS translator's test for a class, asked of the class attribute itself (``//*/@class[…]/..``: libxml2
 # then tests only the elements that have one, see ``common.css_to_xpath``); the cheap contains() first.
@@ -46,12 +46,13 @@ class RelatedLinks:
 
 
 def related_list(sel: Selector, base_url: str, exclude: str | None = None,
-                 body: Selector | None = None) -> RelatedLinks:
+                 body: Selector | None = None, queries: PageQueries | None = None) -> RelatedLinks:
     """Canonical same-site article URLs, in page order, each once; ``exclude`` is the page's own id.
 
     "Baca juga" links are looked for in ``body`` (the article text) when it is known, else in the page.
+    ``queries``: the page's own, when its reader has one.
     """
-    block = _related_block(sel)
+    block = _related_block(sel, queries or PageQueries(sel))
     scope = sel if body is None else body
     hrefs = elements(scope, BACA_JUGA_LINKS, css=False)
     hrefs += [href for box in baca_juga_boxes(scope.root) for href in box.xpath(".//a/@href")]
@@ -82,9 +83,9 @@ def _article_url(base_url: str, href: str) -> tuple[str | None, str | None]:
     return (code, canonical_url(url)) if code else (None, None)
 
 
-def _related_block(sel: Selector) -> Selector | None:
+def _related_block(sel: Selector, queries: PageQueries) -> Selector | None:
     for query in RELATED_BLOCKS:
-        found = elements(sel, query, css=not query.startswith("/"))
+        found = queries(query, css=not query.startswith("/"))
         if found:
             return wrap(sel, found[0])
     return None

@@ -26,7 +26,7 @@ import cssselect
 from lxml import etree
 from parsel import Selector
 
-from .pages.common import css_test
+from .pages.common import collapse, css_test
 
 
 # rule name -> CSS selector of elements that are never article text.
@@ -235,7 +235,7 @@ def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tupl
         return []
     boxes = []
     for text in mentions(root):
-        if not label.match(" ".join(text.split())):  # the label opens its box: a word in prose opens nothing
+        if not label.match(collapse(text)):  # the label opens its box: a word in prose opens nothing
             continue
         box = None
         for element in _ancestors_from(text.getparent(), root):
@@ -277,7 +277,7 @@ _ANY_LINE_RULE = re.compile("|".join(f"(?P<{rule}>{pattern.pattern})" for rule, 
 
 def boilerplate_rule(line: str) -> str | None:
     """The LINE_RULES name that the whole line matches, else ``None``."""
-    match = _ANY_LINE_RULE.fullmatch(" ".join(line.split()).lower())
+    match = _ANY_LINE_RULE.fullmatch(collapse(line).lower())
     return match.lastgroup if match else None
 
 
@@ -292,7 +292,7 @@ def clean_paragraphs(paragraphs: list[str]) -> CleanText:
     removed: Counter[str] = Counter()
     kept = []
     for paragraph in paragraphs:
-        paragraph = " ".join(paragraph.split())
+        paragraph = collapse(paragraph)
         if not paragraph:
             continue
         rule = boilerplate_rule(paragraph)

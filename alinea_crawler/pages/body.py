@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .common import clean_text
+from .common import clean_text, collapse
 
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
@@ -73,13 +73,13 @@ def paragraph_chars(element: Any) -> int:
     """
     if not len(element):  # text only, most paragraphs: no walk, no links
         text = element.text
-        chars = len(" ".join(text.split())) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
+        chars = len(collapse(text)) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
         return chars if chars >= MIN_PARAGRAPH_CHARS else 0
     text, links = _inline_text(element)
-    chars = len(" ".join(text.split()))
+    chars = len(collapse(text))
     if chars < MIN_PARAGRAPH_CHARS:
         return 0
-    return max(0, chars - 2 * len(" ".join(links.split())))
+    return max(0, chars - 2 * len(collapse(links)))
 
 
 def _inline_text(element: Any) -> tuple[str, str]:

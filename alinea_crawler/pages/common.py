@@ -124,7 +124,19 @@ def clean_text(value: str | None) -> str | None:
     """Collapse white space; empty becomes ``None``."""
     if value is None:
         return None
-    return " ".join(value.split()) or None
+    return collapse(value) or None
+
+
+def collapse(text: str) -> str:
+    """``" ".join(text.split())``, without splitting a text that is collapsed already (most of a page's).
+
+    A printable text holds no white space but the plain space (``str.split`` splits on characters of the
+    categories Cc, Zs, Zl and Zp only, all of them unprintable except " "); without two spaces in a row or
+    at either end it is its own collapsed form. Both tests are C loops over the text, no list of words.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 # Compiled once and run on the lxml element itself: no Selector per text node (the hot path of extraction).

@@ -113,10 +113,12 @@ def meta_map(sel: Selector) -> dict[str, list[str]]:
     """Every ``<meta property|name=… content=…>`` of the page in one pass: name -> contents, in page order."""
     found: dict[str, list[str]] = {}
     for node in _META(sel.root):
-        content = clean_text(node.get("content"))
-        for key in {node.get("property"), node.get("name")} - {None}:
-            if content:
-                found.setdefault(key, []).append(content)
+        if content := clean_text(node.get("content")):
+            prop, name = node.get("property"), node.get("name")
+            if prop is not None:
+                found.setdefault(prop, []).append(content)
+            if name is not None and name != prop:
+                found.setdefault(name, []).append(content)
     return found
 
 

@@ -170,11 +170,21 @@ class _RuleMatcher:
         """(element, rule) under ``root``, in document order (an element before the ones inside it)."""
         by_xpath: dict[Any, str] = {}
         for rule, xpath in self.xpaths.items():
+            if (gate := _XPATH_RULE_GATES.get(rule)) and not gate(root):
+                continue
             for element in xpath(root):
                 by_xpath.setdefault(element, rule)
         for element in root.iterdescendants(etree.Element):
             if rule := self.rule_of(element, by_xpath):
                 yield element, rule
+
+
+# What a block holds when an XPath rule can match in it, asked first (in C: a serialisation, a tag search):
+# the label's words after white space is collapsed (normalize-space() collapses no more), a <figure>.
+_XPATH_RULE_GATES: dict[str, Callable[[Any], bool]] = {
+    "baca_juga_label": lambda root: _mentions(root, ("baca juga",)),
+    "figure": lambda root: next(root.iterdescendants("figure"), None) is not None,
+}
 
 
 def _first_substring(value: str, alternatives: list[tuple[str, bool, str]]) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -40,10 +40,6 @@ LOADING = (
     f"{_HAS_CLASS.format('loading')} or {_HAS_CLASS.format('is-loading')} or {_HAS_CLASS.format('skeleton')}]/.."
 )
 
-# What the markup of a block holds when LOADING can match in it (lower-cased); a block lacking them is not
-# asked: its markup, written by libxml2, costs a fraction of the XPath walk.
-_LOADING_WORDS = ("aria-busy", "loading", "skeleton")
-
 
 @dataclass
 class RelatedLinks:
@@ -61,13 +57,12 @@ def related_list(sel: Selector, base_url: str, exclude: str | None = None,
     """
     block = _related_block(sel, queries or PageQueries(sel))
     scope = sel if body is None else body
-    hrefs = elements(scope, BACA_JUGA_LINKS, css=False) if _may_hold_baca_juga(scope) else []
+    hrefs = elements(scope, BACA_JUGA_LINKS, css=False)
     hrefs += [href for box in baca_juga_boxes(scope.root) for href in box.xpath(".//a/@href")]
     listed = elements(block, ".//a/@href", css=False) if block is not None else []
     urls = article_urls(base_url, hrefs + listed, exclude)
-    pending = block is not None and (
-        bool(_markup_holds(block, _LOADING_WORDS, any) and elements(block, LOADING, css=False))
-        or not article_urls(base_url, listed, exclude))
+    pending = block is not None and (bool(elements(block, LOADING, css=False))
+                                     or not article_urls(base_url, listed, exclude))
     return RelatedLinks(urls, pending)
 
 
@@ -99,24 +94,6 @@ def _related_block(sel: Selector, queries: PageQueries) -> Selector | None:
         if found:
             return wrap(sel, found[0])
     return None
-
-
-def _markup_holds(sel: Selector, words: tuple[str, ...], quantifier: Callable[[Iterable[bool]], bool]) -> bool:
-    """Does the markup of ``sel``'s element (tags, attributes, text; lower-cased) hold ``all`` or ``any`` of
-    these words?"""
-    if not isinstance(sel.root, etree._Element):
-        return True
-    markup = etree.tostring(sel.root, encoding="unicode", method="html").lower()
-    return quantifier(word in markup for word in words)
-
-
-def _may_hold_baca_juga(scope: Selector) -> bool:
-    """Can BACA_JUGA_LINKS match in ``scope``? Its class is in the markup, its label's words in the plain text
-    (the label's string value may span elements: "<b>Ba<i>ca</i> juga</b>")."""
-    if _markup_holds(scope, ("baca-juga",), any):
-        return True
-    text = etree.tostring(scope.root, encoding="unicode", method="text").lower()
-    return "baca" in text and "juga" in text
 
 
 def _holds_any(sel: Selector, words: tuple[str, ...]) -> bool:

@@ -34,7 +34,7 @@ def parse_html(text: str) -> Selector:
     test) is parsed by parsel as before.
     """
     root = None
-    if text.strip():
+    if text and not text.isspace():  # text.strip(), without copying the page
         beginning = text[:50].lower()
         root = etree.fromstring(_repaired(text, beginning), _HTML_PARSER)
         if root is not None and is_dubious_html(beginning) and len(root) < 2:

@@ -31,7 +31,8 @@ Pages = dict[str, list[tuple[str, str, str]]]  # page set -> (key, url, html)
 
 def collect_pages(articles: int) -> Pages:
     from bench.common import Replica
-    from bench.corpus import corpus_dir, load_pages as wcxb_pages
+    from bench.corpus import corpus_dir
+    from bench.corpus import load_pages as wcxb_pages
     from bench.real_pages import load_pages as benchmark_pages
 
     with Replica(articles=articles, seed=2021) as replica:

@@ -39,8 +39,7 @@ from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import Candidate, choose_body, text_blocks
 from .common import (
-    PageQueries, clean_text, elements, first_css, ld_article, ld_objects, ld_types, meta_map, node_text,
-    strings_of, text_of, wrap,
+    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
 )
 from .related import related_list
 
@@ -144,7 +143,7 @@ class ArticleGeneric:
     def __init__(self, sel: Selector, url: str, queries: PageQueries | None = None):
         self.sel = sel
         self.response_url = url
-        self._found: dict[str, Selector | None] = {}
+        self._texts: dict[str, str | None] = {}  # query -> the text of its first element with text
         # each query's elements, shared by the layouts tried on one page (``pick_layout``); read before the
         # body drops boilerplate from the tree (``extract`` reads the body last)
         self._queries = PageQueries(sel) if queries is None else queries
@@ -436,15 +435,12 @@ class ArticleGeneric:
     # -- helpers --------------------------------------------------------------
 
     def _css_text(self, queries: tuple[str, ...]) -> str | None:
-        return text_of(self._first_css(queries))
-
-    def _first_css(self, queries: tuple[str, ...]) -> Selector | None:
-        """The first element with text of the first query that has one; each query runs once per page."""
+        """The text of the first element with text of the first query that has one; each read once per page."""
         for query in queries:
-            if query not in self._found:
-                self._found[query] = next((wrap(self.sel, n) for n in self._select(query) if node_text(n)), None)
-            if self._found[query] is not None:
-                return self._found[query]
+            if query not in self._texts:
+                self._texts[query] = next(filter(None, map(node_text, self._select(query))), None)
+            if self._texts[query] is not None:
+                return self._texts[query]
         return None
 
     def _select(self, query: str) -> list[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -148,15 +148,6 @@ _visible_text = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]
 def text_of(sel: Selector | None) -> str | None:
     """The visible text of one element, white space collapsed."""
     return None if sel is None else node_text(sel.root)
-
-
-def first_css(sel: Selector, queries: Iterable[str]) -> Selector | None:
-    """The first element matched by the first query that matches."""
-    for query in queries:
-        found = elements(sel, query)
-        if found:
-            return wrap(sel, found[0])
-    return None
 
 
 # Compiled CSS: the same XPath that ``Selector.css`` evaluates, compiled once and run

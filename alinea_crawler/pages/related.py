@@ -31,8 +31,8 @@ BACA_JUGA_LINKS = (
 # (libxml2's plain text of a page costs a fraction of testing each text node, ~0.5 ms on a real page).
 RELATED_BLOCKS = (
     (".berita-lainnya", ()),
-    ("//text()[contains(., 'ainnya') or contains(., 'AINNYA')][normalize-space(translate(., 'BL', 'bl'))='berita lainnya']"
-     "/parent::*[self::h2 or self::h3 or self::h4 or self::div or self::span]/..", ("ainnya", "AINNYA")),
+    (("//text()[contains(., 'ainnya') or contains(., 'AINNYA')][normalize-space(translate(., 'BL', 'bl'))='berita lainnya']"
+      "/parent::*[self::h2 or self::h3 or self::h4 or self::div or self::span]/.."), ("ainnya", "AINNYA")),
 )
 # A list the page marks as still loading (a spinner, a skeleton, aria-busy) is not filled yet.
 LOADING = (

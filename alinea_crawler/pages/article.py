@@ -611,20 +611,15 @@ def _layout_table(theirs: list[str], ours: list[str]) -> bool:
 
 
 def _comment_section(node: Any) -> Any | None:
-    """The readers' comment section ``node`` lies in (by class or id: ``comments``, ``comment-list``…), if any."""
-    for element in chain((node,), node.iterancestors()):
-        names = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if "omment" in names or "disqus" in names:
-            if any(_COMMENT_NAME.fullmatch(name) for name in names.split()):
-                section = element
-                break
-    else:
-        return None
-    for element in section.iterancestors():  # the outermost of nested comment containers
-        names = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if any(_COMMENT_NAME.fullmatch(name) for name in names.split()):
-            section = element
-    return section
+    """The readers' comment section ``node`` lies in (by class or id: ``comments``, ``comment-list``…), if any:
+    the outermost of nested comment containers."""
+    sections = [element for element in chain((node,), node.iterancestors()) if _is_comment_container(element)]
+    return sections[-1] if sections else None
+
+
+def _is_comment_container(element: Any) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return ("omment" in names or "isqus" in names) and any(map(_COMMENT_NAME.fullmatch, names.split()))
 
 
 def _menu_share(lines: list[str]) -> float:

@@ -402,7 +402,7 @@ class ArticleGeneric:
         body = agreed_paragraphs(theirs, ours)
         if _chars(body) < SHRUNK * _chars(ours) or agreed and _chars(body) < AGREED_SHRUNK * _chars(ours):
             # its fast reading kept a sliver of a region we found whole (or, where it agrees with the region,
-            # under a third of it): its full reading (readability and jusText fallbacks; a second run) decides
+            # under 30% of it): its full reading (readability and jusText fallbacks; a second run) decides
             # when it keeps more
             fuller = agreed_paragraphs(trafilatura_paragraphs(html, self.response_url, fast=False), ours)
             if _chars(fuller) > _chars(body):

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from glob import glob
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
 import scrapy
@@ -142,7 +142,7 @@ class CrawlBrowser:
     or not: two drivers, Playwright imported and the crawl held up, even when no page needs the browser.
     """
 
-    _of_crawler: WeakKeyDictionary[Crawler, CrawlBrowser] = WeakKeyDictionary()
+    _of_crawler: ClassVar[WeakKeyDictionary[Crawler, CrawlBrowser]] = WeakKeyDictionary()
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlBrowser:
@@ -160,7 +160,8 @@ class CrawlBrowser:
     async def started(self) -> Any:
         async with self.starting:
             if self.handler is None:
-                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler  # Playwright: only now
+                # Playwright is imported only now
+                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
                 bound_turns_per_message()
                 handler = ScrapyPlaywrightDownloadHandler.from_crawler(self.crawler)

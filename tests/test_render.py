@@ -4,7 +4,12 @@ import shutil
 
 import pytest
 
-from alinea_crawler.rendering import PLAYWRIGHT_TURNS_PER_MESSAGE, RelatedEndpoint, bound_turns_per_message, find_browser
+from alinea_crawler.rendering import (
+    PLAYWRIGHT_TURNS_PER_MESSAGE,
+    RelatedEndpoint,
+    bound_turns_per_message,
+    find_browser,
+)
 from tests.crawl import run_crawl
 from tests.replica import Replica
 

@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
 ARG_SETTING_PRIORITY = "spider"
-# Event-loop turns Playwright's client waits after each message from its driver (see ``CrawlBrowser``).
+# Event-loop turns Playwright's client waits after each message from its driver (see bound_turns_per_message).
 PLAYWRIGHT_TURNS_PER_MESSAGE = 2
 
 # Counts the page's fetch/XHR requests in flight (an init script: it runs before the page's own scripts).

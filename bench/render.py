@@ -69,7 +69,8 @@ def measure(articles: int, render: str, repo: Path = REPO) -> dict:
     requested = stats.get("alinea/articles/requested", 0)
     rendered = stats.get("alinea/render/pages", 0)
     return {"render": render, "items": run.items, "pages": run.pages, "wall_s": round(run.wall_s, 2),
-            "elapsed_s": round(run.elapsed_s, 2), "cpu_wait_s": round(waited.seconds, 2), "article_pages": requested, "rendered": rendered,
+            "elapsed_s": round(run.elapsed_s, 2), "cpu_wait_s": round(waited.seconds, 2),
+            "article_pages": requested, "rendered": rendered,
             "rendered_share": round(rendered / requested, 4) if requested else 0.0,
             "endpoint_used": stats.get("alinea/render/endpoint_used", 0)}
 
@@ -121,7 +122,8 @@ def main() -> None:
         never.append(measure(args.articles, "never"))
         auto.append(measure(args.articles, "auto"))
         if args.baseline_repo:
-            baseline.append({**measure(args.articles, "auto", args.baseline_repo.resolve()), "render": "auto, baseline"})
+            before = measure(args.articles, "auto", args.baseline_repo.resolve())
+            baseline.append({**before, "render": "auto, baseline"})
         startup.append(browser_startup())
         loads.append(round(os.getloadavg()[0], 2))
         print(f"run {n + 1}: never {never[-1]['wall_s']} s, auto {auto[-1]['wall_s']} s, "
@@ -145,7 +147,8 @@ def main() -> None:
     for name, key in (("", "auto_over_budget"), ("baseline ", "baseline_auto_over_budget")):
         if key in summary:
             wall, less = summary[key], summary[f"{key}_less_cpu_waits"]
-            print(f"\n{name}auto / (1.25 x never + start-up): {wall['median']:.2f} ({wall['min']:.2f}-{wall['max']:.2f}); "
+            print(f"\n{name}auto / (1.25 x never + start-up): {wall['median']:.2f} "
+                  f"({wall['min']:.2f}-{wall['max']:.2f}); "
                   f"less the crawls' CPU waits {less['median']:.2f} ({less['min']:.2f}-{less['max']:.2f})", end="")
     print()
     print(f"\nbrowser start-up {summary['browser_startup_s']:.2f} s ({min(startup):.2f}-{max(startup):.2f}); "

@@ -8,18 +8,21 @@ browser when it stops working.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from glob import glob
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from weakref import WeakKeyDictionary
 
 import scrapy
 from parsel import Selector
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import Settings
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
@@ -32,7 +35,7 @@ from .urls import article_id, same_site
 
 logger = logging.getLogger(__name__)
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+BROWSER_ON_DEMAND_HANDLER = "alinea_crawler.rendering.BrowserOnDemandHandler"
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Flags for a headless Chromium on a closed network, as root, with a fresh profile.
 CHROMIUM_ARGS = [
@@ -40,6 +43,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
 ARG_SETTING_PRIORITY = "spider"
+# Event-loop turns Playwright's client waits after each message from its driver (see bound_turns_per_message).
+PLAYWRIGHT_TURNS_PER_MESSAGE = 2
 
 # Counts the page's fetch/XHR requests in flight (an init script: it runs before the page's own scripts).
 COUNT_REQUESTS_IN_FLIGHT = """(() => {
@@ -122,11 +127,89 @@ def launch_options(executable: str) -> dict:
 
 
 def enable_rendering(settings: Settings, executable: str) -> None:
-    """Route requests through scrapy-playwright (only ``meta["playwright"]`` ones use the browser)."""
-    settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+    """Route ``meta["playwright"]`` requests to the browser, started when the first of them comes."""
+    settings.set("DOWNLOAD_HANDLERS", {"http": BROWSER_ON_DEMAND_HANDLER, "https": BROWSER_ON_DEMAND_HANDLER},
                  priority=ARG_SETTING_PRIORITY)
     if not settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"):
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(executable), priority=ARG_SETTING_PRIORITY)
+
+
+class CrawlBrowser:
+    """The crawl's one scrapy-playwright download handler, built and started by the first rendered request.
+
+    Installed as Scrapy's handler for ``http`` and ``https``, scrapy-playwright's handler is built once per
+    scheme and each starts a Playwright driver (a Node.js process) before the crawl's first request, rendered
+    or not: two drivers, Playwright imported and the crawl held up, even when no page needs the browser.
+    """
+
+    _of_crawler: ClassVar[WeakKeyDictionary[Crawler, CrawlBrowser]] = WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlBrowser:
+        """The same one for every scheme's handler of a crawl."""
+        return cls._of_crawler.setdefault(crawler, cls(crawler))
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.handler: Any = None  # scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler once started
+        self.starting = asyncio.Lock()
+
+    async def download(self, request: Request) -> Response:
+        return await (await self.started()).download_request(request)
+
+    async def started(self) -> Any:
+        async with self.starting:
+            if self.handler is None:
+                # Playwright is imported only now
+                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+                bound_turns_per_message()
+                handler = ScrapyPlaywrightDownloadHandler.from_crawler(self.crawler)
+                # What it runs on engine_started, a signal sent long before this (scrapy-playwright is pinned:
+                # tests/test_render.py renders through this path with the real browser).
+                await handler._maybe_launch_in_thread()
+                self.handler = handler
+                self.crawler.stats.inc_value(keys.RENDER.format(what="browser_started"))
+        return self.handler
+
+    async def close(self) -> None:
+        """Once, whichever scheme's handler asks first."""
+        handler, self.handler = self.handler, None
+        if handler is not None:
+            await handler.close()
+
+
+def bound_turns_per_message() -> None:
+    """After each message from its driver, Playwright's client yields until asyncio's ready queue is empty, at
+    most 100 turns (``playwright._impl.utils.tasks``). The crawl's loop is never empty while pages come in:
+    every message cost 100 turns of parsing, a render took until the crawl ran out of other work, and the
+    pages waiting for the endpoint it teaches waited as long. Two turns is what Playwright itself waits on a
+    loop whose queue it cannot see (uvloop)."""
+    from playwright._impl.utils import tasks
+
+    if hasattr(tasks, "_MAX_TURNS"):  # private (playwright is pinned): say so if an upgrade drops it
+        tasks._MAX_TURNS = PLAYWRIGHT_TURNS_PER_MESSAGE
+    else:
+        logger.warning("this Playwright has no playwright._impl.utils.tasks._MAX_TURNS: a page rendered while "
+                       "the crawl is busy may take until the crawl runs out of other work")
+
+
+class BrowserOnDemandHandler(HTTP11DownloadHandler):
+    """``http``/``https`` when rendering may be needed: Scrapy's HTTP/1.1 handler, except for requests with
+    ``meta["playwright"]``, which go to the crawl's browser (``CrawlBrowser``)."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.browser = CrawlBrowser.of(crawler)
+
+    async def download_request(self, request: Request) -> Response:
+        if request.meta.get("playwright"):
+            return await self.browser.download(request)
+        return await super().download_request(request)
+
+    async def close(self) -> None:
+        await super().close()
+        await self.browser.close()
 
 
 class RelatedEndpoint:

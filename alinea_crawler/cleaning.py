@@ -26,7 +26,7 @@ import cssselect
 from lxml import etree
 from parsel import Selector
 
-from .pages.common import css_test
+from .pages.common import collapse, css_test
 
 
 # rule name -> CSS selector of elements that are never article text.
@@ -108,8 +108,8 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 
 
 class _RuleMatcher:
-    """ELEMENT_RULES compiled for one Python walk: lookups by tag, class token and id, one regex per attribute
-    for the ``^=``/``*=`` tests, a Python test for the few other simple selectors, XPath for the rest.
+    """ELEMENT_RULES compiled for one Python walk: lookups by tag, class token and id, substring searches for
+    the ``^=``/``*=`` tests, a Python test for the few other simple selectors, XPath for the rest.
 
     libxml2 walks the container once per selector of a union (~25 µs each even on a small page), and a Python
     test per selector per element costs as much; a dictionary lookup per class token does not.
@@ -120,7 +120,7 @@ class _RuleMatcher:
         self.by_tag: dict[str, str] = {}
         self.by_class: dict[str, str] = {}
         self.by_id: dict[str, str] = {}
-        patterns: dict[str, list[tuple[str, str]]] = {"class": [], "id": []}
+        patterns: dict[str, list[tuple[str, bool, str]]] = {"class": [], "id": []}
         self.tests: list[tuple[Callable[[Any], bool], str]] = []
         self.xpaths: dict[str, etree.XPath] = {}
         for rule, query in rules.items():
@@ -129,13 +129,10 @@ class _RuleMatcher:
                 continue
             for selector in cssselect.parse(query):
                 self._add(selector.parsed_tree, rule, patterns)
-        self.patterns = {
-            attr: (re.compile("|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(alternatives))),
-                   [rule for _, rule in alternatives])
-            for attr, alternatives in patterns.items() if alternatives
-        }
+        # attribute -> (value, prefix only, rule) of its ``^=``/``*=`` selectors, in rule order
+        self.patterns = {attr: alternatives for attr, alternatives in patterns.items() if alternatives}
 
-    def _add(self, tree: Any, rule: str, patterns: dict[str, list[tuple[str, str]]]) -> None:
+    def _add(self, tree: Any, rule: str, patterns: dict[str, list[tuple[str, bool, str]]]) -> None:
         inner = getattr(tree, "selector", None)
         plain = isinstance(inner, cssselect.parser.Element) and inner.element in (None, "*")
         if isinstance(tree, cssselect.parser.Element) and tree.element not in (None, "*"):
@@ -146,8 +143,7 @@ class _RuleMatcher:
             self.by_id.setdefault(tree.id, rule)
         elif (plain and isinstance(tree, cssselect.parser.Attrib) and tree.attrib in patterns
               and tree.operator in ("^=", "*=")):
-            value = re.escape(tree.value.value)
-            patterns[tree.attrib].append(("^" + value if tree.operator == "^=" else value, rule))
+            patterns[tree.attrib].append((tree.value.value, tree.operator == "^=", rule))
         elif (test := css_test(tree)) is not None:
             self.tests.append((test, rule))
         else:
@@ -163,8 +159,8 @@ class _RuleMatcher:
                 hits.extend(rule for token in value.split() if (rule := self.by_class.get(token)))
             elif attr == "id" and (rule := self.by_id.get(value)):
                 hits.append(rule)
-            if (compiled := self.patterns.get(attr)) and (match := compiled[0].search(value)):
-                hits.append(compiled[1][int(match.lastgroup[1:])])
+            if (alternatives := self.patterns.get(attr)) and (rule := _first_substring(value, alternatives)):
+                hits.append(rule)
         hits.extend(rule for test, rule in self.tests if test(element))
         if rule := by_xpath.get(element):
             hits.append(rule)
@@ -174,11 +170,32 @@ class _RuleMatcher:
         """(element, rule) under ``root``, in document order (an element before the ones inside it)."""
         by_xpath: dict[Any, str] = {}
         for rule, xpath in self.xpaths.items():
+            if (gate := _XPATH_RULE_GATES.get(rule)) and not gate(root):
+                continue
             for element in xpath(root):
                 by_xpath.setdefault(element, rule)
         for element in root.iterdescendants(etree.Element):
             if rule := self.rule_of(element, by_xpath):
                 yield element, rule
+
+
+# What a block holds when an XPath rule can match in it, asked first: libxml2 finds no <figure> faster by
+# tag than by XPath (the label's words are not: serialising a block's text costs more than the rule's XPath).
+_XPATH_RULE_GATES: dict[str, Callable[[Any], bool]] = {
+    "figure": lambda root: next(root.iterdescendants("figure"), None) is not None,
+}
+
+
+def _first_substring(value: str, alternatives: list[tuple[str, bool, str]]) -> str | None:
+    """The rule a regex search for the alternatives (``^value`` or ``value``, in order) would report: the one
+    found first in ``value``, the earlier alternative at the same place. A ``find`` per alternative: a search
+    of twenty-odd alternatives tries each of them at every character (~5 µs per class attribute)."""
+    best = None
+    for wanted, prefix, rule in alternatives:
+        at = (0 if value.startswith(wanted) else -1) if prefix else value.find(wanted)
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, rule)
+    return best[1] if best else None
 
 
 _MATCHER = _RuleMatcher(ELEMENT_RULES)
@@ -229,13 +246,11 @@ def related_boxes(root) -> list:
 
 
 def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tuple[str, ...]) -> list:
-    # libxml2's plain text of the whole block first (no Python walk): most pages hold none of the label's words
-    text = _plain_text(root).lower()
-    if not any(word in text for word in words):
+    if not _mentions(root, words):
         return []
     boxes = []
     for text in mentions(root):
-        if not label.match(" ".join(text.split())):  # the label opens its box: a word in prose opens nothing
+        if not label.match(collapse(text)):  # the label opens its box: a word in prose opens nothing
             continue
         box = None
         for element in _ancestors_from(text.getparent(), root):
@@ -246,8 +261,14 @@ def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tupl
     return boxes
 
 
-def _plain_text(root) -> str:
-    return " ".join(etree.tostring(root, method="text", encoding="unicode", with_tail=False).split())
+def _mentions(root, words: tuple[str, ...]) -> bool:
+    """Does libxml2's plain text of the whole block (no Python walk), white space collapsed, hold one of these
+    words? Most blocks hold no part of any: asked of the raw text first, collapsed only when one might."""
+    raw = etree.tostring(root, method="text", encoding="unicode", with_tail=False).lower()
+    if not any(all(part in raw for part in word.split()) for word in words):
+        return False
+    text = collapse(raw)
+    return any(word in text for word in words)
 
 
 def _ancestors_from(element, root):
@@ -277,7 +298,7 @@ _ANY_LINE_RULE = re.compile("|".join(f"(?P<{rule}>{pattern.pattern})" for rule, 
 
 def boilerplate_rule(line: str) -> str | None:
     """The LINE_RULES name that the whole line matches, else ``None``."""
-    match = _ANY_LINE_RULE.fullmatch(" ".join(line.split()).lower())
+    match = _ANY_LINE_RULE.fullmatch(collapse(line).lower())
     return match.lastgroup if match else None
 
 
@@ -292,7 +313,7 @@ def clean_paragraphs(paragraphs: list[str]) -> CleanText:
     removed: Counter[str] = Counter()
     kept = []
     for paragraph in paragraphs:
-        paragraph = " ".join(paragraph.split())
+        paragraph = collapse(paragraph)
         if not paragraph:
             continue
         rule = boilerplate_rule(paragraph)

@@ -1,6 +1,7 @@
 """Where extraction spends its time: cProfile over the replica's pages and the 181 real pages.
 
     .venv/bin/python -m bench.profile_extraction [--articles 300] [--top 25] [--only replica|real]
+    .venv/bin/python -m bench.profile_extraction --stages [--code CHECKOUT] [--label NAME]
 
 Runs exactly what ``bench.extraction`` and ``bench.real_pages`` time as "ours" (parse,
 every field, body, cleaning) under ``cProfile``, once per page after a warm-up pass,
@@ -9,6 +10,12 @@ cumulative time. The share of the big stages (parsing, the generic rung's trafil
 the body choice, boilerplate removal, the fields) is saved to
 ``bench/results/profile_extraction[_LABEL].json``. cProfile's own overhead inflates the absolute
 figures by ~1.5-2×; the shares are what to read.
+
+``--stages`` times each stage of a known-layout replica page instead (no profiler): parsing, the layout
+choice, structured data, the body choice, the related links, each field, the body read, the cleaning
+pipeline's part, each stage's minimum CPU time over 7 runs of the page, summed over the known-layout
+pages; ``--code`` times another checkout's ``alinea_crawler`` (run it both ways, back to back). Saved to
+``bench/results/profile_extraction_stages[_LABEL].json``.
 """
 
 from __future__ import annotations
@@ -20,11 +27,11 @@ import time
 import warnings
 from io import StringIO
 
+import sys
+from collections import defaultdict
+from pathlib import Path
+
 from bench.common import Replica, write_result
-from bench.extraction import WARMUP, fetch_pages
-from bench.extraction import ours as ours_replica
-from bench.real_pages import load_pages
-from bench.real_pages import ours as ours_real
 
 # stage -> (module path fragment, function name) whose cumulative time is the stage's
 STAGES = {
@@ -73,14 +80,83 @@ def report(label: str, stats: pstats.Stats, ms: float, top: int) -> dict:
     return {"ms_per_page_profiled": round(ms, 3), "stage_share": shares}
 
 
+def stage_times(pages: list[tuple[str, str]]) -> dict[str, float]:
+    """µs per known-layout page of each stage: its minimum CPU time over 7 runs of the page, summed."""
+    from alinea_crawler.cleaning import clean_paragraphs
+    from alinea_crawler.dates import parse_id_datetime
+    from alinea_crawler.pages.article import FIELDS, ArticlePage, pick_layout
+    from alinea_crawler.pages.common import parse_html
+    from alinea_crawler.pipelines import split_authors
+
+    def stages(url: str, html: str) -> dict[str, float]:
+        clock, times = time.process_time, {}
+        start = clock()
+        sel = parse_html(html)
+        times["parse"], start = clock() - start, clock()
+        page = pick_layout(sel, url)
+        times["layout choice"], start = clock() - start, clock()
+        page.is_article()
+        times["JSON-LD and meta (is_article)"], start = clock() - start, clock()
+        item = ArticlePage(url=page.url, article_id=None, section=None, layout=page.name, title=None, lead=None,
+                           authors=[], editor=None, published_at_raw=None, modified_at_raw=None, tags=[],
+                           image_url=None, image_caption=None, body=None, related_urls=[], related_pending=False)
+        times["url"], start = clock() - start, clock()
+        _ = page._candidate  # cached properties: each read once here
+        times["body choice"], start = clock() - start, clock()
+        _ = page._related
+        times["related links"], start = clock() - start, clock()
+        for name in FIELDS:
+            page._read(item, name, getattr(page, name))
+            times[name], start = clock() - start, clock()
+        page._read(item, "body", lambda: page._body(item))
+        times["body read"], start = clock() - start, clock()
+        if item.body:
+            clean_paragraphs(item.body.split("\n\n"))
+        split_authors(item.authors)
+        parse_id_datetime(item.published_at_raw)
+        times["cleaning pipeline's part"] = clock() - start
+        return times
+
+    known = [(url, html) for url, html in pages if pick_layout(parse_html(html), url).name != "generic"]
+    totals: dict[str, float] = defaultdict(float)
+    for url, html in known:
+        best: dict[str, float] = {}
+        for _ in range(7):
+            for stage, seconds in stages(url, html).items():
+                best[stage] = min(best.get(stage, seconds), seconds)
+        for stage, seconds in best.items():
+            totals[stage] += seconds
+    return {stage: round(seconds * 1e6 / len(known), 1) for stage, seconds in totals.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--only", choices=("replica", "real"))
     parser.add_argument("--label", default="", help="saved as results/profile_extraction[_LABEL].json")
+    parser.add_argument("--stages", action="store_true", help="time each stage of a known-layout replica page")
+    parser.add_argument("--code", type=Path, help="with --stages: checkout whose alinea_crawler is timed")
     opts = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if opts.code:  # its alinea_crawler first on the path (the replica is the same code either way)
+        sys.path.insert(0, str(opts.code.resolve()))
+    from bench.extraction import WARMUP, fetch_pages
+    from bench.extraction import ours as ours_replica
+    from bench.real_pages import load_pages
+    from bench.real_pages import ours as ours_real
+
+    if opts.stages:
+        with Replica(articles=opts.articles + WARMUP, seed=2021) as replica:
+            pages = [(url, html) for url, html, _ in fetch_pages(replica, replica.site.articles[:opts.articles])]
+        times = stage_times(pages)
+        code = Path(sys.modules["alinea_crawler"].__file__).parent.parent
+        for stage, us in times.items():
+            print(f"  {stage:32} {us:7.1f} µs")
+        print(f"  {'sum':32} {sum(times.values()):7.1f} µs per known-layout page ({code})")
+        write_result("profile_extraction_stages" + (f"_{opts.label}" if opts.label else ""),
+                     {"code": str(code), "us_per_known_layout_page": times, "sum_us": round(sum(times.values()), 1)})
+        return
     result = {}
     if opts.only != "real":
         with Replica(articles=opts.articles + WARMUP, seed=2021) as replica:

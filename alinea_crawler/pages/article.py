@@ -39,8 +39,7 @@ from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import Candidate, choose_body, text_blocks
 from .common import (
-    clean_text, elements, first_css, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of,
-    text_of, wrap,
+    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
 )
 from .related import related_list
 
@@ -141,13 +140,13 @@ class ArticleGeneric:
     GENERIC_CAPTION_CSS: ClassVar[tuple[str, ...]] = ("figure figcaption",)
     GENERIC_BODY_CSS: ClassVar[tuple[str, ...]] = ("[itemprop=articleBody]", "article")
 
-    def __init__(self, sel: Selector, url: str, nodes: dict[str, list[Any]] | None = None):
+    def __init__(self, sel: Selector, url: str, queries: PageQueries | None = None):
         self.sel = sel
         self.response_url = url
-        self._found: dict[str, Selector | None] = {}
+        self._texts: dict[str, str | None] = {}  # query -> the text of its first element with text
         # each query's elements, shared by the layouts tried on one page (``pick_layout``); read before the
         # body drops boilerplate from the tree (``extract`` reads the body last)
-        self._nodes = {} if nodes is None else nodes
+        self._queries = PageQueries(sel) if queries is None else queries
 
     def matches(self) -> bool:
         return not self.MARKERS or (any(self._select(query) for query in self.MARKERS)
@@ -367,7 +366,8 @@ class ArticleGeneric:
     @cached_property
     def _related(self):
         container = wrap(self.sel, self._candidate.node) if self._candidate else None
-        return related_list(self.sel, self.response_url, exclude=article_id(self.url), body=container)
+        return related_list(self.sel, self.response_url, exclude=article_id(self.url), body=container,
+                            queries=self._queries)
 
     def _body(self, page: ArticlePage) -> Found:
         """Body paragraphs after dropping boilerplate elements (mutates the tree: read every other field first)."""
@@ -435,26 +435,21 @@ class ArticleGeneric:
     # -- helpers --------------------------------------------------------------
 
     def _css_text(self, queries: tuple[str, ...]) -> str | None:
-        return text_of(self._first_css(queries))
-
-    def _first_css(self, queries: tuple[str, ...]) -> Selector | None:
-        """The first element with text of the first query that has one; each query runs once per page."""
+        """The text of the first element with text of the first query that has one; each read once per page."""
         for query in queries:
-            if query not in self._found:
-                self._found[query] = next((wrap(self.sel, n) for n in self._select(query) if node_text(n)), None)
-            if self._found[query] is not None:
-                return self._found[query]
+            if query not in self._texts:
+                self._texts[query] = next(filter(None, map(node_text, self._select(query))), None)
+            if self._texts[query] is not None:
+                return self._texts[query]
         return None
 
     def _select(self, query: str) -> list[Any]:
         """Elements of a CSS query, or of an XPath one (a query starting with ``/`` or ``(``), once per page."""
-        if query not in self._nodes:
-            self._nodes[query] = elements(self.sel, query, css=not query.startswith(("/", "(")))
-        return self._nodes[query]
+        return self._queries(query, css=not query.startswith(("/", "(")))
 
     def _css_texts(self, queries: tuple[str, ...]) -> list[str]:
         for query in queries:
-            texts = [t for t in map(node_text, elements(self.sel, query)) if t and len(t) <= 100]
+            texts = [t for t in map(node_text, self._queries(query)) if t and len(t) <= 100]
             if texts:
                 return texts
         return []
@@ -513,8 +508,8 @@ LAYOUTS: tuple[type[ArticleGeneric], ...] = (ArticleAmp, ArticleCurrent, Article
 
 def pick_layout(sel: Selector, url: str) -> ArticleGeneric:
     """The newest layout whose markup matches; ``ArticleGeneric`` always does."""
-    nodes: dict[str, list[Any]] = {}
-    return next(page for page in (layout(sel, url, nodes) for layout in LAYOUTS) if page.matches())
+    queries = PageQueries(sel)
+    return next(page for page in (layout(sel, url, queries) for layout in LAYOUTS) if page.matches())
 
 
 def extract_article(sel: Selector, url: str) -> ArticlePage | None:

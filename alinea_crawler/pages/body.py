@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .common import clean_text
+from .common import clean_text, collapse
 
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
@@ -31,6 +31,8 @@ BLOCK_TAGS = frozenset({
 })
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
                           "input", "head", "title", "meta", "link", "object", "embed", "canvas", "video", "audio"})
+_NOT_INLINE_TAGS = BLOCK_TAGS | SKIPPED_TAGS
+_BLOCK_OR_BR = BLOCK_TAGS | {"br"}  # what ends a paragraph
 MIN_BODY_CHARS = 150  # less article text than this is no body (a marker, a teaser, an empty box)
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks add nothing to a region's score
 NEARLY_ALL = 0.85  # the smallest candidate holding this share of the best one's text wins
@@ -48,10 +50,10 @@ def text_blocks(node: Any) -> list[str]:
         buffer.clear()
 
     def walk(element: Any) -> None:
-        tag = element.tag if isinstance(element.tag, str) else None
-        if tag is None or tag in SKIPPED_TAGS:  # comments, processing instructions, scripts
+        tag = element.tag  # lxml builds it anew on each access
+        if not isinstance(tag, str) or tag in SKIPPED_TAGS:  # comments, processing instructions, scripts
             return
-        block = tag in BLOCK_TAGS or tag == "br"
+        block = tag in _BLOCK_OR_BR
         if block:
             flush()
         buffer.append(element.text or "")
@@ -73,26 +75,29 @@ def paragraph_chars(element: Any) -> int:
     """
     if not len(element):  # text only, most paragraphs: no walk, no links
         text = element.text
-        chars = len(" ".join(text.split())) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
+        chars = len(collapse(text)) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
         return chars if chars >= MIN_PARAGRAPH_CHARS else 0
     text, links = _inline_text(element)
-    chars = len(" ".join(text.split()))
+    if len(text) < MIN_PARAGRAPH_CHARS:  # collapsing only shortens it
+        return 0
+    chars = len(collapse(text))
     if chars < MIN_PARAGRAPH_CHARS:
         return 0
-    return max(0, chars - 2 * len(" ".join(links.split())))
+    return max(0, chars - 2 * len(collapse(links))) if links else chars
 
 
 def _inline_text(element: Any) -> tuple[str, str]:
     """(all inline text, the part inside links) of an element, block children left out."""
     parts, links = [element.text or ""], []
     for child in element:
-        tag = child.tag if isinstance(child.tag, str) else None
-        if tag is not None and tag not in BLOCK_TAGS and tag not in SKIPPED_TAGS:
-            inner = "".join(child.itertext()) if len(child) else child.text or ""
+        tag = child.tag  # lxml builds it anew on each access
+        if isinstance(tag, str) and tag not in _NOT_INLINE_TAGS:
+            nested = len(child)
+            inner = "".join(child.itertext()) if nested else child.text or ""
             parts.append(inner)
             if tag == "a":
                 links.append(inner)
-            elif len(child):  # a link inside it
+            elif nested:  # a link inside it
                 links.extend("".join(a.itertext()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts), " ".join(links)

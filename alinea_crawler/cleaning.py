@@ -85,12 +85,23 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "popup_close": re.compile(r"[×✕x]"),
     "widget": re.compile(r"tekid"),
     "related_heading": re.compile(r"berita lainnya"),
-    "baca_juga": re.compile(r"baca juga\s*:.*"),
-    "related_heading_other": re.compile(r"(?:berita|artikel) (?:terkait|pilihan)|lihat juga|baca juga"),
+    # "Baca juga: …", and its English forms "Read more: …", "Related: …", "See also: …", "Also on rt.com …"
+    "baca_juga": re.compile(r"baca juga\s*:.*|(?:read more|related(?: (?:post|article|story|coverage|reading))?|"
+                            r"see also|also read)\s*:\s*.{0,140}|also on [\w.]+\s.{0,140}"),
+    # a related box's heading alone: "Berita Terkait", "You may also like…", "Popular on IndieWire"
+    "related_heading_other": re.compile(
+        r"(?:berita|artikel) (?:terkait|pilihan)|lihat juga|baca juga|"
+        r"(?:you (?:may|might) also like|related (?:posts?|articles?|stories|content|coverage|reading)|read more|"
+        r"more|explore further|don'?t miss|popular on [\w.]+|recommended(?: for you)?|more from [\w. ]{1,40}|"
+        r"trending(?: now| news)?|latest news)\W*"),
+    # a widget's label alone: "Tags", "Topics", "Share on Facebook", "Text size", "Thanks for watching!"
+    "widget_label": re.compile(r"(?:tags|topics|text size|share (?:on|via) (?:facebook|twitter|email|linkedin|"
+                               r"pinterest|whatsapp|messenger|reddit|x)|reuse this content|thanks for watching)\W*"),
     # "Simak berita lainnya di Google News", "Ikuti saluran WhatsApp kami", "Simak juga video berikut:":
     # a short line that opens with an invitation and names a channel (a sentence about one does not open so)
     "call_to_action": re.compile(
-        r"\W*(?:simak|ikuti|follow|gabung|bergabung(?:lah)?|join|dapatkan|klik|subscribe|(?:ber)?langganan|unduh|"
+        r"\W*(?:simak|ikuti|follow|gabung|bergabung(?:lah)?|join|dapatkan|klik|click here to|sign up|subscribe|"
+        r"(?:ber)?langganan|unduh|"
         r"download|tonton|saksikan|kunjungi|jangan lewatkan|cek|pantau|baca berita)\b[^.!?]{0,100}?"
         r"\b(?:google news|whatsapp|whats app|telegram|instagram|tiktok|tik tok|youtube|twitter|facebook|threads|"
         r"line today|channel|saluran|newsletter|video|podcast|aplikasi)\b.{0,80}"),

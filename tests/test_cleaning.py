@@ -40,6 +40,16 @@ from alinea_crawler.pipelines import split_authors
         ("Tulis komentar Anda", "comments_heading"),
         ("Berita Terkait", "related_heading_other"),
         ("Artikel Terkait", "related_heading_other"),
+        # their English forms on pages of other publishers
+        ("Read more: Tencent profit falls as Alibaba threat weighs", "baca_juga"),
+        ("Related: The 15 Weirdest Galaxies in Our Universe", "baca_juga"),
+        ("Also on rt.com Journalists threatened with sedition arrests", "baca_juga"),
+        ("You may also like...", "related_heading_other"),
+        ("Popular on IndieWire", "related_heading_other"),
+        ("DON'T MISS", "related_heading_other"),
+        ("Tags", "widget_label"),
+        ("Share on Facebook", "widget_label"),
+        ("Click here to subscribe to The Paradigm Newsletter", "call_to_action"),
     ],
 )
 def test_whole_boilerplate_lines_are_recognised(line, rule):
@@ -67,6 +77,10 @@ def test_whole_boilerplate_lines_are_recognised(line, rule):
         "Berita terkait banjir itu dibaca jutaan orang.",
         "2024",
         "Selanjutnya, polisi memeriksa saksi.",
+        "Read more about the case in the court filing.",
+        "More than 100 protesters were killed.",
+        "Tags were attached to each bird before release.",
+        "Related research found the same effect.",
     ],
 )
 def test_real_text_with_boilerplate_words_survives(line):

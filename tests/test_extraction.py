@@ -4,9 +4,12 @@
 import json
 
 import pytest
+from lxml import etree
 from parsel import Selector
 
-from alinea_crawler.pages.article import ArticleGeneric, ArticleV2021, Found, extract_article, pick_layout
+from alinea_crawler.pages.article import (
+    ArticleGeneric, ArticleV2021, Found, agreed_paragraphs, extract_article, pick_layout, with_twin_chunks,
+)
 from alinea_crawler.pages.body import MIN_BODY_CHARS
 from alinea_crawler.pages.common import parse_html
 
@@ -199,3 +202,42 @@ def test_calls_to_action_embeds_comments_and_pagers_leave_the_body_and_mentions_
         "ini dengan serius karena sudah terlalu lama.</p></section></div></body>")
     article = page(html)
     assert clean_paragraphs(article.body.split("\n\n")).text.split("\n\n") == [*PARAGRAPHS, mention]
+
+
+PROSE = [f"Kalimat panjang nomor {i} tentang kebijakan anggaran daerah yang dibahas para anggota dewan kemarin."
+         for i in range(6)]
+
+
+@pytest.mark.parametrize(
+    ("theirs", "body"),
+    [
+        # trafilatura read elsewhere, in prose: its reading stands
+        (["Sebuah paragraf lain di halaman yang sama sekali bukan bagian dari wilayah kita, cukup panjang."], "theirs"),
+        # it read the site's menu (mostly short lines): our region stands
+        ([f"Menu {i}" for i in range(40)], "ours"),
+        # it read the page's layout table as one row holding our region: our region stands
+        ([f"| Judul | {' '.join(PROSE)} |"], "ours"),
+        # nothing from it: our region
+        ([], "ours"),
+    ],
+)
+def test_a_disagreeing_second_opinion_stands_unless_it_is_a_menu_or_a_layout_table(theirs, body):
+    assert agreed_paragraphs(theirs, PROSE) == {"ours": PROSE, "theirs": theirs}[body]
+
+
+def test_twin_chunks_of_a_kept_chunk_come_back_without_their_short_labels():
+    chunks = "".join(f"<div class='chunk'><p>{PROSE[2 * i]}</p><p>{PROSE[2 * i + 1]}</p><p>Iklan</p></div>"
+                     for i in range(3))
+    region = etree.fromstring(f"<html><body><div class='body'>{chunks}</div></body></html>",
+                              etree.HTMLParser()).find(".//div[@class='body']")
+    ours = [*PROSE[:2], "Iklan", *PROSE[2:4], "Iklan", *PROSE[4:], "Iklan"]
+    assert with_twin_chunks(region, PROSE[:2], ours) == PROSE  # the first chunk was kept: its twins vouch
+    assert with_twin_chunks(region, PROSE[:1], ours) == PROSE[:1]  # half a chunk vouches for nothing
+
+
+def test_a_readers_comment_thread_is_not_taken_for_a_short_article():
+    thread = "".join(f"<p>{p} Saya setuju, dan ingin menambahkan beberapa hal lagi di sini.</p>" for p in PROSE)
+    html = (f"<html><body><h1>Judul</h1><div class='entry'>{BODY}</div><div id='comments'><ol class='commentlist'>"
+            f"<li class='comment'><div class='comment-content'>{thread}</div></li></ol></div></body></html>")
+    assert pick_layout(parse_html(html), URL)._candidate.node.get("class") == "entry"
+    assert page(html).body.split("\n\n") == PARAGRAPHS

@@ -37,7 +37,7 @@ from parsel import Selector
 from ..cleaning import boilerplate_rule, drop_boilerplate_elements
 from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
-from .body import Candidate, choose_body, text_blocks
+from .body import MIN_BODY_CHARS, Candidate, choose_body, text_blocks
 from .common import (
     PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
 )
@@ -60,9 +60,19 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–]\s+alinea\.id$", re.I)
 AGREEMENT = 0.7
 MIN_SHARED_CHARS = 20  # shorter paragraphs must equal one of ours exactly ("Sponsored" is in many sentences)
 SHRUNK = 0.2  # an agreed body under this share of our region's text: trafilatura's fast reading failed
+AGREED_SHRUNK = 0.3  # ... or under this share where its fast reading agreed with our region
+MENU_LINE = 40  # a line shorter than this is a menu entry, a label, a link
+MENU = 0.4  # a reading with this share of its text in such lines is a menu, not prose
+TABLE_ROWS = 0.5  # a reading with this share of its text in table rows ("| a | b |") reads a layout table
+REGION_HELD = 0.8  # ... that holds this share of our region's text
+TWIN_CHUNK_TAGS = frozenset({"div", "section", "article"})
+TWIN_KEPT = 0.8  # a chunk this much kept by the agreed body vouches for its twins
+TWIN_BLOCK_CHARS = 60  # the twins' blocks this long come back (prose, not their labels or captions)
 NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
 _PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
                  " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
+_COMMENT_NAME = re.compile(r"(?:comments?|commentlist|comment[-_](?:list|body|content|text|thread|block|section|area|"
+                           r"wrap|wrapper|container)|disqus(?:_thread)?)", re.I)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
 # Between headline and body, these hold no standfirst: captions, credits, sharing, tags, bylines, dates.
 _NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "nav", "aside", "form", "time", "ul", "ol", "table",
@@ -361,7 +371,11 @@ class ArticleGeneric:
         """The body element, chosen by content among the known containers and the text's own region."""
         known = [(node, "layout") for query in self.BODY_CSS for node in self._select(query)]
         known += [(node, "generic") for query in self.GENERIC_BODY_CSS for node in self._select(query)]
-        return choose_body(self.sel.root, known)
+        candidate = choose_body(self.sel.root, known)
+        if candidate and candidate.source == "generic" and (comments := _comment_section(candidate.node)) is not None:
+            # the text's own region is the readers' comments (a long thread outweighs a short article)
+            candidate = choose_body(self.sel.root, known, excluded=comments)
+        return candidate
 
     @cached_property
     def _related(self):
@@ -384,13 +398,17 @@ class ArticleGeneric:
         ours = [b for b in text_blocks(candidate.node) if not is_byline_or_title(b)]
         if not second_opinion:
             return Found("\n\n".join(ours) or None, candidate.source)
+        agreed = not theirs or agrees(theirs, ours)
         body = agreed_paragraphs(theirs, ours)
-        if _chars(body) < SHRUNK * _chars(ours):
-            # its fast reading kept a sliver of a region we found whole: its full reading (readability and
-            # jusText fallbacks; a second run, on ~2% of real pages) decides when it keeps more
+        if _chars(body) < SHRUNK * _chars(ours) or agreed and _chars(body) < AGREED_SHRUNK * _chars(ours):
+            # its fast reading kept a sliver of a region we found whole (or, where it agrees with the region,
+            # under 30% of it): its full reading (readability and jusText fallbacks; a second run) decides
+            # when it keeps more
             fuller = agreed_paragraphs(trafilatura_paragraphs(html, self.response_url, fast=False), ours)
             if _chars(fuller) > _chars(body):
                 body = fuller
+        if agreed and len(body) < len(ours):
+            body = with_twin_chunks(candidate.node, body, ours)
         return Found("\n\n".join(body) or None, candidate.source)
 
     def is_article(self) -> bool:
@@ -534,18 +552,79 @@ def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
     reading also holds are the body, in our form (a list item, a table cell stays
     a block; trafilatura writes "- item" and "| a | b |"), so a block of the
     region it leaves out (a caption, a widget's label) goes. When they disagree,
-    trafilatura stands; when it finds nothing, our region does.
+    trafilatura stands, unless its reading is mostly short lines (a menu) and
+    ours is not, or the rows of a layout table holding our region; when it
+    finds nothing, our region does.
     """
     if not theirs:
         return ours
-    region = " ".join(ours)
-    exact = set(ours)
-    kept = [p for p in theirs if p in exact or (len(p) >= MIN_SHARED_CHARS and p in region)]
-    if sum(map(len, kept)) < AGREEMENT * sum(map(len, theirs)):
-        return theirs
+    if not agrees(theirs, ours):
+        # trafilatura found its body elsewhere, unless its reading is a menu (mostly short lines) or a layout
+        # table (mostly table rows) holding our region
+        return ours if _menu_share(theirs) >= MENU > _menu_share(ours) or _layout_table(theirs, ours) else theirs
     pieces = {piece for line in theirs for piece in _pieces(line)}
     text = " ".join(theirs)
     return [b for b in ours if b in pieces or (len(b) >= MIN_SHARED_CHARS and b in text)]
+
+
+def agrees(theirs: list[str], ours: list[str]) -> bool:
+    """Does most of trafilatura's text lie in our region?"""
+    region = " ".join(ours)
+    exact = set(ours)
+    kept = [p for p in theirs if p in exact or (len(p) >= MIN_SHARED_CHARS and p in region)]
+    return sum(map(len, kept)) >= AGREEMENT * sum(map(len, theirs))
+
+
+def with_twin_chunks(region: Any, body: list[str], ours: list[str]) -> list[str]:
+    """The agreed body, plus the prose of the chunks repeating one it kept.
+
+    A CMS that cuts an article into repeated sibling chunks (same tag and class,
+    each holding text, ads between them) makes trafilatura's reading stop after
+    the first; a chunk the agreed body kept nearly whole vouches for its twins.
+    """
+    kept = set(body)
+    extra: set[str] = set()
+    for chunks in _twin_chunks(region):
+        blocks = [text_blocks(chunk) for chunk in chunks]
+        if sum(_chars(b) >= MIN_BODY_CHARS for b in blocks) < 2:
+            continue
+        if any(b and _chars([x for x in b if x in kept]) >= TWIN_KEPT * _chars(b) for b in blocks):
+            extra.update(x for b in blocks for x in b if len(x) >= TWIN_BLOCK_CHARS)
+    return [b for b in ours if b in kept or b in extra] if extra else body
+
+
+def _twin_chunks(region: Any) -> Iterator[list[Any]]:
+    """Groups of two or more sibling containers under ``region`` with the same tag and class."""
+    groups: dict[tuple[Any, str, str], list[Any]] = {}
+    for element in region.iter(*TWIN_CHUNK_TAGS):
+        if element is not region and (cls := element.get("class")):
+            groups.setdefault((element.getparent(), element.tag, cls), []).append(element)
+    return (chunks for chunks in groups.values() if len(chunks) >= 2)
+
+
+def _layout_table(theirs: list[str], ours: list[str]) -> bool:
+    """Is trafilatura's reading a page laid out in a table, read as rows, that holds most of our region?"""
+    if _chars([line for line in theirs if line.startswith("|")]) < TABLE_ROWS * _chars(theirs):
+        return False
+    text = " ".join(piece for line in theirs for piece in _pieces(line))
+    return _chars([b for b in ours if b in text]) >= REGION_HELD * _chars(ours)
+
+
+def _comment_section(node: Any) -> Any | None:
+    """The readers' comment section ``node`` lies in (by class or id: ``comments``, ``comment-list``…), if any:
+    the outermost of nested comment containers."""
+    sections = [element for element in chain((node,), node.iterancestors()) if _is_comment_container(element)]
+    return sections[-1] if sections else None
+
+
+def _is_comment_container(element: Any) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return ("omment" in names or "isqus" in names) and any(map(_COMMENT_NAME.fullmatch, names.split()))
+
+
+def _menu_share(lines: list[str]) -> float:
+    """The share of a text's characters in short lines."""
+    return sum(len(line) for line in lines if len(line) < MENU_LINE) / (_chars(lines) or 1)
 
 
 def _pieces(line: str) -> list[str]:

@@ -136,16 +136,20 @@ def _text_inside(node: Any, paragraphs: dict[Any, int]) -> int:
     return sum(paragraphs.get(element, 0) for element in node.iter(*PARAGRAPH_TAGS))
 
 
-def choose_body(root: Any, known: list[tuple[Any, str]]) -> Candidate | None:
+def choose_body(root: Any, known: list[tuple[Any, str]], excluded: Any = None) -> Candidate | None:
     """The body: where the article text is, read through the known container that frames it.
 
     The best-scored region says where the text is. A known container inside it
     that holds ``NEARLY_ALL`` of its text is the body (the region was a wrapper);
     else the smallest known container around it (the region was one part of
     the body); else the region itself (rung "generic"). Less than
-    ``MIN_BODY_CHARS`` of article text is no body.
+    ``MIN_BODY_CHARS`` of article text is no body. The text of ``excluded``
+    (a readers' comment section) does not count.
     """
     paragraphs = paragraph_scores(root)
+    if excluded is not None:
+        paragraphs = {p: chars for p, chars in paragraphs.items()
+                      if p is not excluded and excluded not in p.iterancestors()}
     region = best_region(paragraphs)
     if region is None:
         return None

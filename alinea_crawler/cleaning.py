@@ -85,9 +85,9 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "popup_close": re.compile(r"[×✕x]"),
     "widget": re.compile(r"tekid"),
     "related_heading": re.compile(r"berita lainnya"),
-    # "Baca juga: …", and its English forms "Read more: …", "Related: …", "See also: …", "Also on rt.com …"
+    # "Baca juga: …", and its English forms "Read more: …", "Related: …", "See also: …"
     "baca_juga": re.compile(r"baca juga\s*:.*|(?:read more|related(?: (?:post|article|story|coverage|reading))?|"
-                            r"see also|also read)\s*:\s*.{0,140}|also on [\w.]+\s.{0,140}"),
+                            r"see also|also read)\s*:\s*.{0,140}"),
     # a related box's heading alone: "Berita Terkait", "You may also like…", "Popular on IndieWire"
     "related_heading_other": re.compile(
         r"(?:berita|artikel) (?:terkait|pilihan)|lihat juga|baca juga|"

@@ -43,7 +43,6 @@ from alinea_crawler.pipelines import split_authors
         # their English forms on pages of other publishers
         ("Read more: Tencent profit falls as Alibaba threat weighs", "baca_juga"),
         ("Related: The 15 Weirdest Galaxies in Our Universe", "baca_juga"),
-        ("Also on rt.com Journalists threatened with sedition arrests", "baca_juga"),
         ("You may also like...", "related_heading_other"),
         ("Popular on IndieWire", "related_heading_other"),
         ("DON'T MISS", "related_heading_other"),
@@ -79,6 +78,7 @@ def test_whole_boilerplate_lines_are_recognised(line, rule):
         "Selanjutnya, polisi memeriksa saksi.",
         "Read more about the case in the court filing.",
         "More than 100 protesters were killed.",
+        "Also on Monday the ministry announced new rules for imports.",
         "Tags were attached to each bird before release.",
         "Related research found the same effect.",
     ],

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.settings import Settings
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
@@ -166,16 +166,21 @@ class WarcReplayMiddleware:
         served = self.served[key]
         self.served[key] = served + 1
         location = locations[min(served, len(locations) - 1)]
-        status, header_list, body = self.reader.read_response(location)
+        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        answer = None
+        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS:
+            answer = await self.readers.read(location, request.url)
+        if answer is None:
+            status, header_list, body = self.reader.read_response(location)
+        else:
+            status, header_list, body, reading = answer
+            if reading is not None:
+                request.meta[EXTRACTED] = reading
+                self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
         if via := self.archive.vias.get(key):
             request.meta["via"] = via
         self.crawler.stats.inc_value(WARC.format(what="replayed"))
-        response = self.response(request, status, header_list, body)
-        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
-        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS and status == 200 \
-                and isinstance(response, TextResponse) and await self.readers.read(location, response):
-            self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
-        return response
+        return self.response(request, status, header_list, body)
 
     @staticmethod
     def response(request: Request, status: int, header_list: list[tuple[str, str]], body: bytes) -> Response:

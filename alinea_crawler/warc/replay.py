@@ -14,14 +14,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import Settings
-from warcio.archiveiterator import ArchiveIterator
-from warcio.limitreader import LimitReader
 
 from ..middlewares import PageRejected
 from ..stats import WARC
 from ..urls import article_id
 from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
-from .records import ArchivedRecordReader, Location, archived_response
+from .records import ArchivedRecordReader, Location, archived_response, scan_records
 from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
 
 logger = logging.getLogger(__name__)
@@ -67,30 +65,22 @@ class WarcArchive:
     def index(self, path: Path) -> None:
         requests: dict[str, ArchivedRequest] = {}  # by the id of the response they went with
         responses: list[tuple[str, str, dict[str, str], Location]] = []  # (id, url, marks, location)
-        kept, end = 0, 0
-        with path.open("rb") as handle:
-            records = ArchiveIterator(handle)
-            try:
-                for record in records:
-                    payload = record.raw_stream.read()
-                    if not _complete(record):
-                        raise ValueError("a record ends early")
-                    kept += 1
-                    end = records.get_record_offset() + records.get_record_length()
-                    headers = record.rec_headers
-                    if record.rec_type == "request":
-                        method = (record.http_headers.protocol or "GET") if record.http_headers else "GET"
-                        requests[headers.get_header("WARC-Concurrent-To") or ""] = ArchivedRequest(
-                            method.upper(), body_digest(payload), headers.get_header(VIA), headers.get_header(KIND))
-                    elif record.rec_type == "response":
-                        marks = {name: headers.get_header(name) or "" for name in (RENDERED, PAGE)}
-                        responses.append((headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI"),
-                                          marks, Location(path, records.get_record_offset(), records.get_record_length())))
-                if end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
-                    raise ValueError(f"{path.stat().st_size - end} bytes after the last whole record")
-            except Exception as error:  # a crawl killed mid-write: keep every whole record before the cut
-                self.truncated.append((path, kept))
-                logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", error, kept, path)
+        records, cut = scan_records(path)
+        end = records[-1].location.offset + records[-1].location.length if records else 0
+        if cut is None and end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
+            cut = f"{path.stat().st_size - end} bytes after the last whole record"
+        if cut is not None:  # a crawl killed mid-write: keep every whole record before the cut
+            self.truncated.append((path, len(records)))
+            logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", cut, len(records), path)
+        for record in records:
+            headers = record.headers
+            if record.type == "request":
+                requests[headers.get("warc-concurrent-to", "")] = ArchivedRequest(
+                    record.method, body_digest(record.payload), headers.get(VIA.lower()), headers.get(KIND.lower()))
+            elif record.type == "response":
+                marks = {name: headers.get(name.lower(), "") for name in (RENDERED, PAGE)}
+                responses.append((headers.get("warc-record-id"), headers.get("warc-target-uri"), marks,
+                                  record.location))
         for record_id, url, marks, location in responses:
             self.add(url, marks, location, requests.get(record_id))
 
@@ -115,12 +105,6 @@ class WarcArchive:
         kind, code = request.meta.get("kind"), article_id(request.url)
         spelt_otherwise = self.articles.get((key[0], kind, code)) if kind in ARTICLE_KINDS and code else None
         return (spelt_otherwise, self.pages[spelt_otherwise]) if spelt_otherwise else None
-
-
-def _complete(record) -> bool:
-    """Every byte the record's Content-Length announced was there."""
-    stream = record.raw_stream
-    return isinstance(stream, LimitReader) and stream.limit == 0
 
 
 def request_key(request: Request) -> Key:

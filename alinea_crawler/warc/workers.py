@@ -34,13 +34,12 @@ def read_archived_article(files: ArchivedRecordReader, location: Location, url: 
     """In a worker process: the archived page as the replay answers it, read as the spider's ``extract`` does."""
     status, headers, body = files.read_response(location)
     response = archived_response(url, status, headers, body)
-    reading = None
-    if status == 200 and isinstance(response, TextResponse):
-        try:
-            reading = read_article_page(parse_html(response.text), url)
-        except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
-            pass
-    return status, headers, body, reading
+    if status != 200 or not isinstance(response, TextResponse):
+        return status, headers, body, None
+    try:
+        return status, headers, body, read_article_page(parse_html(response.text), url)
+    except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
+        return status, headers, body, None
 
 
 def serve(connection: Connection) -> None:

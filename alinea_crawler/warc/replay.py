@@ -135,10 +135,10 @@ class WarcReplayMiddleware:
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
         processes = replay_processes(crawler.settings)
-        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages read by %s; "
+        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more answers read by %s; "
                     "nothing is fetched", len(paths), archive.records,
                     f"{processes} worker processes" if processes > 1 else "the crawl process")
-        return cls(crawler, archive, ExtractionPool(processes) if processes > 1 else None)
+        return cls(crawler, archive, ExtractionPool(processes, crawler.spider.base_url) if processes > 1 else None)
 
     async def process_request(self, request: Request) -> Response:
         answer = self.archive.answer(request)
@@ -152,8 +152,8 @@ class WarcReplayMiddleware:
         location = locations[min(served, len(locations) - 1)]
         request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
         answer = None
-        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS:
-            answer = await self.readers.read(location, request.url)
+        if self.readers is not None and (kind := request.meta.get("kind")) in EXTRACTED_KINDS:
+            answer = await self.readers.read(location, request.url, kind)
         if answer is None:
             status, header_list, body = self.reader.read_response(location)
         else:

@@ -1,8 +1,9 @@
-"""A replay's article pages read, and read by the page objects, in worker processes (one per core by default)."""
+"""A replay's article pages and load-more answers read by the page objects in worker processes (one per core)."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import os
@@ -16,34 +17,48 @@ from scrapy.settings import Settings
 
 from ..pages.article import ArticlePage
 from ..pages.common import parse_html
+from ..pages.listing import ListingAnswer, listing_answer
 from ..pages.pagination import ArticlePager, read_article_page
 from .records import ArchivedRecordReader, Location, archived_response
 
 logger = logging.getLogger(__name__)
 
-EXTRACTED = "alinea_extracted"  # request meta during a replay: (page object's reading, pager) done by a worker
-EXTRACTED_KINDS = frozenset({"article", "amp"})  # requests whose page the spider reads with read_article_page
+EXTRACTED = "alinea_extracted"  # request meta during a replay: a page's reading done by a worker
 
-Reading = tuple[ArticlePage | None, ArticlePager]
+
+def read_article(response: TextResponse, base_url: str) -> tuple[ArticlePage | None, ArticlePager]:
+    """What the spider's ``read_article`` reads: the page object's reading and the page's own pager."""
+    return read_article_page(parse_html(response.text), response.url)
+
+
+def read_listing(response: TextResponse, base_url: str) -> ListingAnswer:
+    """What the spider's ``answer_cards`` reads of a load-more answer."""
+    return listing_answer(response.text, base_url)
+
+
+# Request kinds whose page a worker reads, and how: the page objects the spider calls on them.
+READINGS = {"article": read_article, "amp": read_article, "more": read_listing}
+EXTRACTED_KINDS = frozenset(READINGS)
+
 # What a worker gives back for one archived page: the response's status, headers and body, and the page
 # objects' reading of it (None: not a page the spider reads, or its reading raised).
-Answer = tuple[int, list[tuple[str, str]], bytes, Reading | None]
+Answer = tuple[int, list[tuple[str, str]], bytes, object]
 
 
-def read_archived_article(files: ArchivedRecordReader, location: Location, url: str) -> Answer:
-    """In a worker process: the archived page as the replay answers it, read as the spider's ``extract`` does."""
+def read_archived_page(files: ArchivedRecordReader, location: Location, url: str, kind: str, base_url: str) -> Answer:
+    """In a worker process: the archived page as the replay answers it, read as the spider reads it."""
     status, headers, body = files.read_response(location)
     response = archived_response(url, status, headers, body)
     if status != 200 or not isinstance(response, TextResponse):
         return status, headers, body, None
     try:
-        return status, headers, body, read_article_page(parse_html(response.text), url)
+        return status, headers, body, READINGS[kind](response, base_url)
     except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
         return status, headers, body, None
 
 
-def serve(connection: Connection) -> None:
-    """A worker process: batches of (token, location, url) in, one batch of (token, answer) out per batch in."""
+def serve(connection: Connection, base_url: str) -> None:
+    """A worker process: batches of (token, location, url, kind) in, one batch of (token, answer) out per batch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
     files = ArchivedRecordReader()
     while True:
@@ -55,9 +70,9 @@ def serve(connection: Connection) -> None:
             files.close()
             return
         answers = []
-        for token, location, url in batch:
+        for token, location, url, kind in batch:
             try:
-                answers.append((token, read_archived_article(files, location, url)))
+                answers.append((token, read_archived_page(files, location, url, kind, base_url)))
             except Exception:  # noqa: BLE001 — an unreadable record: the crawl process reads it itself
                 answers.append((token, None))
         connection.send(answers)
@@ -72,24 +87,25 @@ class Worker:
 
 
 class ExtractionPool:
-    """Article pages read and extracted in worker processes while the crawl goes on.
+    """Article pages and load-more answers read by the page objects in worker processes while the crawl goes on.
 
-    The page objects are pure (text and URL in, an ``ArticlePage`` out), and reading a page is most of
-    a replayed page's cost. The replay hands where an archived article page lies to the least busy
-    worker; the worker reads the record, extracts it and sends back the response's parts and its
-    reading: the crawl process never opens those records. Tasks and answers travel in batches, one
-    message per worker per turn of the event loop, over a pipe the event loop watches (no threads in
-    the crawl process). Navigation, pipelines, feeds, the ledger and the report stay in the one crawl
-    process, unchanged. A page a worker could not read is read in the crawl; if a worker stops, every
-    page is read in the crawl from then on.
+    The page objects are pure (text and URL in, a reading out), and reading a page is most of a
+    replayed page's cost. The replay hands where an archived page of a ``READINGS`` kind lies to the
+    least busy worker; the worker reads the record, reads the page as the spider would and sends back
+    the response's parts and that reading: the crawl process never opens those records. Tasks and
+    answers travel in batches, one message per worker per turn of the event loop, over a pipe the
+    event loop watches (no threads in the crawl process). Navigation, pipelines, feeds, the ledger and
+    the report stay in the one crawl process, unchanged. A page a worker could not read is read in the
+    crawl; if a worker stops, every page is read in the crawl from then on.
     """
 
-    def __init__(self, processes: int):
+    def __init__(self, processes: int, base_url: str):
         context = get_context("fork")  # forked now, before the crawl has opened anything
+        gc.freeze()  # the crawl's objects so far: out of the workers' collections (no copy-on-write) and the crawl's
         self.workers: list[Worker] = []
         for _ in range(processes):
             ours, theirs = context.Pipe()
-            process = context.Process(target=serve, args=(theirs,), daemon=True, name="alinea-replay-worker")
+            process = context.Process(target=serve, args=(theirs, base_url), daemon=True, name="alinea-replay-worker")
             process.start()
             theirs.close()
             self.workers.append(Worker(process, ours))
@@ -98,8 +114,8 @@ class ExtractionPool:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.flush_due = False
 
-    async def read(self, location: Location, url: str) -> Answer | None:
-        """The page archived at ``location`` read by a worker; None if the crawl process must read it."""
+    async def read(self, location: Location, url: str, kind: str) -> Answer | None:
+        """The page archived at ``location`` read by a worker (``kind``: how); None if the crawl must read it."""
         if not self.workers:
             return None
         if self.loop is None:
@@ -107,7 +123,7 @@ class ExtractionPool:
         worker = min(self.workers, key=lambda w: w.pending)
         token = next(self.tokens)
         future = self.waiting[token] = self.loop.create_future()
-        worker.outbox.append((token, location, url))
+        worker.outbox.append((token, location, url, kind))
         worker.pending += 1
         if not self.flush_due:
             self.flush_due = True

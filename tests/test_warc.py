@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
+from alinea_crawler.warc.records import scan_records
 from alinea_crawler.warc.replay import WarcArchive
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
@@ -251,3 +253,40 @@ def test_a_replay_on_several_processes_gives_the_single_process_replay(captured,
     assert parallel.report["articles"] == single.report["articles"]
     assert {k: v for k, v in parallel.stats.items() if k.startswith("alinea/articles/")} == \
         {k: v for k, v in single.stats.items() if k.startswith("alinea/articles/")}
+
+
+def uncompressed_copy(captured, folder: Path) -> Path:
+    """The capture's files as plain ``.warc`` files (every gzip member inflated): the index reads them by warcio."""
+    folder.mkdir()
+    for path in sorted((captured.workdir / "warc").iterdir()):
+        (folder / path.name.removesuffix(".gz")).write_bytes(gzip.decompress(path.read_bytes()))
+    return folder
+
+
+def indexed(record) -> tuple:
+    """What the index takes from a record: its WARC headers; a request's method and body too."""
+    return record.headers, (record.method, record.payload) if record.type == "request" else None
+
+
+def test_the_index_reads_the_crawlers_own_files_as_warcio_reads_them(captured, tmp_path):
+    plain = uncompressed_copy(captured, tmp_path / "plain")
+    for path in sorted((captured.workdir / "warc").iterdir()):
+        direct, cut = scan_records(path)  # the crawler's gzip member per record: read directly
+        by_warcio, cut_too = scan_records(plain / path.name.removesuffix(".gz"))  # anything else: warcio
+        assert cut is None and cut_too is None
+        assert len(direct) > 2
+        assert [indexed(r) for r in direct] == [indexed(r) for r in by_warcio]
+        assert [r.location.offset for r in direct] == [0, *(r.location.offset + r.location.length for r in direct[:-1])]
+        assert direct[-1].location.offset + direct[-1].location.length == path.stat().st_size
+    assert any(r.method == "POST" and b"_token=" in r.payload for path in (captured.workdir / "warc").iterdir()
+               for r in scan_records(path)[0])
+
+
+def test_a_replay_from_an_archive_in_another_shape_gives_the_same_items(captured, tmp_path):
+    """Uncompressed WARC files (as other tools write them): indexed and read by warcio, the same crawl."""
+    plain = uncompressed_copy(captured, tmp_path / "plain")
+    result = run_crawl(tmp_path / "replay", {"from_warc": str(plain)})
+    assert result.returncode == 0, result.log[-3000:]
+    assert without_scraped_at(result.items) == without_scraped_at(captured.items)
+    assert result.stats["alinea/warc/read_by_workers"] > len(result.items) // 2
+    assert "alinea/warc/missing" not in result.stats

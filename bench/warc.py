@@ -1,6 +1,7 @@
 """WARC: what capture costs, and how fast a dataset is rebuilt from the archive.
 
     .venv/bin/python -m bench.warc [--capture-articles 2000] [--replay-articles 10000] [--runs 2]
+    .venv/bin/python -m bench.warc --make-archive DIR [--replay-articles 10000]
     .venv/bin/python -m bench.warc --archive DIR --baseline-repo CHECKOUT [--reference-repo CHECKOUT] [--runs 3]
 
 1. Capture cost: crawls of a 2,000-article replica (the throughput profile:
@@ -214,7 +215,15 @@ def main() -> None:
     parser.add_argument("--baseline-repo", type=Path, help="... against the replay of this checkout's code")
     parser.add_argument("--reference-repo", type=Path,
                         help="... whose replay this code's items, ledger and verdict must equal (default: the baseline)")
+    parser.add_argument("--make-archive", type=Path,
+                        help="only crawl a replica of --replay-articles articles into this WARC folder (an archive "
+                             "for --archive: benchmark profile, every article listed)")
     opts = parser.parse_args()
+    if opts.make_archive:
+        with Replica(articles=opts.replay_articles, seed=2021, hidden_every=0) as replica:
+            run = crawl(replica, opts.make_archive.resolve())
+        print(f"{run['items']} articles, {run['pages']} pages archived in {opts.make_archive}")
+        return
     if opts.archive:
         compare_replays(opts)
         return

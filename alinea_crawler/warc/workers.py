@@ -161,12 +161,13 @@ class ExtractionPool:
         """A worker died: its pages, and every page from now on, are read in the crawl process."""
         logger.warning("a replay worker process stopped; article pages are read in the crawl process")
         self.close()
-        for future in self.waiting.values():
-            if not future.done():
-                future.set_result(None)
-        self.waiting.clear()
 
     def close(self) -> None:
+        """Workers told to stop (and killed if they do not within 5 s); pages still awaited: the crawl reads them."""
+        waiting, self.waiting = self.waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_result(None)
         workers, self.workers = self.workers, []
         for worker in workers:
             if self.loop is not None:

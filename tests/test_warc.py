@@ -17,7 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.warc.records import scan_records
+from alinea_crawler.warc.records import NotPlain, plain_records, warcio_records
 from alinea_crawler.warc.replay import WarcArchive
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
@@ -271,15 +271,18 @@ def indexed(record) -> tuple:
 def test_the_index_reads_the_crawlers_own_files_as_warcio_reads_them(captured, tmp_path):
     plain = uncompressed_copy(captured, tmp_path / "plain")
     for path in sorted((captured.workdir / "warc").iterdir()):
-        direct, cut = scan_records(path)  # the crawler's gzip member per record: read directly
-        by_warcio, cut_too = scan_records(plain / path.name.removesuffix(".gz"))  # anything else: warcio
-        assert cut is None and cut_too is None
+        direct = list(plain_records(path))  # the crawler's gzip member per record: read directly
+        by_warcio = list(warcio_records(path))
         assert len(direct) > 2
         assert [indexed(r) for r in direct] == [indexed(r) for r in by_warcio]
-        assert [r.location.offset for r in direct] == [0, *(r.location.offset + r.location.length for r in direct[:-1])]
+        assert [r.location for r in direct] == [r.location for r in by_warcio]
         assert direct[-1].location.offset + direct[-1].location.length == path.stat().st_size
+        uncompressed = plain / path.name.removesuffix(".gz")
+        with pytest.raises(NotPlain):  # any other shape is warcio's
+            list(plain_records(uncompressed))
+        assert [indexed(r) for r in warcio_records(uncompressed)] == [indexed(r) for r in direct]
     assert any(r.method == "POST" and b"_token=" in r.payload for path in (captured.workdir / "warc").iterdir()
-               for r in scan_records(path)[0])
+               for r in plain_records(path))
 
 
 def test_a_replay_from_an_archive_in_another_shape_gives_the_same_items(captured, tmp_path):

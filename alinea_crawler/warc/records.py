@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -39,30 +40,27 @@ class ScannedRecord:
 
 
 class NotPlain(Exception):
-    """A file this module's direct reader does not take: warcio reads it."""
+    """A file this module's direct reader does not take (possibly after some records): warcio reads it."""
 
 
-def scan_records(path: Path) -> tuple[list[ScannedRecord], str | None]:
-    """Every whole record of a WARC file in order, and why the file ends early (None: it does not).
-
-    The files this crawler writes (one gzip member per record, CRLF header lines) are read
-    directly: zlib inflates each member and only the WARC headers are parsed (half warcio's
-    time: 0.75 against 1.5 s for the 10,000-article archive); any other file is read by warcio.
-    """
-    try:
-        return _plain_records(path)
-    except NotPlain:
-        return _warcio_records(path)
+class CutShort(Exception):
+    """A file ends inside a record (a crawl killed mid-write); every whole record before it was given."""
 
 
 INFLATE_STEP = 4_096  # compressed bytes given to zlib at a time (what follows a member's end is copied back)
 
 
-def _plain_records(path: Path) -> tuple[list[ScannedRecord], str | None]:
-    found: list[ScannedRecord] = []
+def plain_records(path: Path) -> Iterator[ScannedRecord]:
+    """Every whole record of one of this crawler's WARC files, in order, read directly.
+
+    The files this crawler writes (one gzip member per record, CRLF header lines) need no general
+    WARC parser: zlib inflates each member and only the WARC headers are parsed (0.6x warcio's
+    time on the 10,000-article archive: 1.0-1.2 against 1.6-2.1 s, timed in turn). Raises NotPlain for any other file,
+    which ``warcio_records`` reads, and CutShort after the last whole record of a file cut short.
+    """
     size = path.stat().st_size
     if not size:
-        return found, None
+        return
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped, \
             memoryview(mapped) as view:
         offset = 0
@@ -75,20 +73,16 @@ def _plain_records(path: Path) -> tuple[list[ScannedRecord], str | None]:
                     parts.append(inflater.decompress(view[end:end + INFLATE_STEP]))
                     end = min(end + INFLATE_STEP, size)
             except zlib.error as error:
-                return found, f"a record's compressed data is damaged ({error})"
+                raise CutShort(f"a record's compressed data is damaged ({error})") from None
             if not inflater.eof:
-                return found, "a record ends early"
+                raise CutShort("a record ends early")
             end -= len(inflater.unused_data)
-            record = _plain_record(b"".join(parts), Location(path, offset, end - offset))
-            if record is None:
-                return found, "a record ends early"
-            found.append(record)
+            yield _plain_record(b"".join(parts), Location(path, offset, end - offset))
             offset = end
-    return found, None
 
 
-def _plain_record(data: bytes, location: Location) -> ScannedRecord | None:
-    """The record in one inflated member; None if it is shorter than its Content-Length says."""
+def _plain_record(data: bytes, location: Location) -> ScannedRecord:
+    """The record in one inflated member."""
     head, found, rest = data.partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     if not found or not lines[0].startswith(b"WARC/"):
@@ -106,7 +100,7 @@ def _plain_record(data: bytes, location: Location) -> ScannedRecord | None:
     if not length.isdigit():
         raise NotPlain
     if len(rest) < int(length):
-        return None
+        raise CutShort("a record ends early")
     method, payload = "GET", b""
     if headers.get("warc-type") == "request":
         http_head, found, payload = rest[:int(length)].partition(b"\r\n\r\n")
@@ -116,25 +110,27 @@ def _plain_record(data: bytes, location: Location) -> ScannedRecord | None:
     return ScannedRecord(headers, method, payload, location)
 
 
-def _warcio_records(path: Path) -> tuple[list[ScannedRecord], str | None]:
-    found: list[ScannedRecord] = []
+def warcio_records(path: Path) -> Iterator[ScannedRecord]:
+    """Every whole record of any WARC file, in order, read by warcio; CutShort after the last whole one
+    of a file cut short or damaged."""
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
         try:
             for record in records:
                 payload = record.raw_stream.read()
                 if not _complete(record):
-                    return found, "a record ends early"
+                    raise CutShort("a record ends early")
                 headers: dict[str, str] = {}
                 for name, value in record.rec_headers.headers:
                     headers.setdefault(name.lower(), value)
                 http = record.http_headers
                 method = ((http.protocol if http else None) or "GET").upper()
                 location = Location(path, records.get_record_offset(), records.get_record_length())
-                found.append(ScannedRecord(headers, method, payload, location))
+                yield ScannedRecord(headers, method, payload, location)
+        except CutShort:
+            raise
         except Exception as error:  # noqa: BLE001 — a file cut or damaged: every whole record before
-            return found, str(error)
-    return found, None
+            raise CutShort(str(error)) from None
 
 
 def _complete(record) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +20,9 @@ from ..middlewares import PageRejected
 from ..stats import WARC
 from ..urls import article_id
 from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
-from .records import ArchivedRecordReader, Location, archived_response, scan_records
+from .records import (
+    ArchivedRecordReader, CutShort, Location, NotPlain, ScannedRecord, archived_response, plain_records, warcio_records,
+)
 from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
 
 logger = logging.getLogger(__name__)
@@ -63,24 +66,14 @@ class WarcArchive:
         return archive
 
     def index(self, path: Path) -> None:
-        requests: dict[str, ArchivedRequest] = {}  # by the id of the response they went with
-        responses: list[tuple[str, str, dict[str, str], Location]] = []  # (id, url, marks, location)
-        records, cut = scan_records(path)
-        end = records[-1].location.offset + records[-1].location.length if records else 0
-        if cut is None and end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
-            cut = f"{path.stat().st_size - end} bytes after the last whole record"
+        try:
+            pairs = _pairs(path, plain_records(path))
+        except NotPlain:  # not this crawler's own shape (uncompressed, another tool's): warcio reads it
+            pairs = _pairs(path, warcio_records(path))
+        requests, responses, kept, cut = pairs
         if cut is not None:  # a crawl killed mid-write: keep every whole record before the cut
-            self.truncated.append((path, len(records)))
-            logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", cut, len(records), path)
-        for record in records:
-            headers = record.headers
-            if record.type == "request":
-                requests[headers.get("warc-concurrent-to", "")] = ArchivedRequest(
-                    record.method, body_digest(record.payload), headers.get(VIA.lower()), headers.get(KIND.lower()))
-            elif record.type == "response":
-                marks = {name: headers.get(name.lower(), "") for name in (RENDERED, PAGE)}
-                responses.append((headers.get("warc-record-id"), headers.get("warc-target-uri"), marks,
-                                  record.location))
+            self.truncated.append((path, kept))
+            logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", cut, kept, path)
         for record_id, url, marks, location in responses:
             self.add(url, marks, location, requests.get(record_id))
 
@@ -105,6 +98,31 @@ class WarcArchive:
         kind, code = request.meta.get("kind"), article_id(request.url)
         spelt_otherwise = self.articles.get((key[0], kind, code)) if kind in ARTICLE_KINDS and code else None
         return (spelt_otherwise, self.pages[spelt_otherwise]) if spelt_otherwise else None
+
+
+def _pairs(path: Path, records: Iterator[ScannedRecord]):
+    """(requests by the id of the response they went with, responses as (id, url, marks, location),
+    whole records, why the file ends early or None) of one file's records."""
+    requests: dict[str, ArchivedRequest] = {}
+    responses: list[tuple[str, str, dict[str, str], Location]] = []
+    kept, end, cut = 0, 0, None
+    try:
+        for record in records:
+            kept += 1
+            end = record.location.offset + record.location.length
+            headers = record.headers
+            if record.type == "request":
+                requests[headers.get("warc-concurrent-to", "")] = ArchivedRequest(
+                    record.method, body_digest(record.payload), headers.get(VIA.lower()), headers.get(KIND.lower()))
+            elif record.type == "response":
+                marks = {name: headers.get(name.lower(), "") for name in (RENDERED, PAGE)}
+                responses.append((headers.get("warc-record-id"), headers.get("warc-target-uri"), marks,
+                                  record.location))
+    except CutShort as short:
+        cut = str(short)
+    if cut is None and end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
+        cut = f"{path.stat().st_size - end} bytes after the last whole record"
+    return requests, responses, kept, cut
 
 
 def request_key(request: Request) -> Key:

@@ -197,7 +197,8 @@ def parallel_replay(archive: Path, baseline: Path, runs: int, reference: Path | 
     ratios = {name: [r["articles_per_s"] / b["articles_per_s"] for r, b in zip(rs, results["baseline"])]
               for name, rs in results.items() if name != "baseline"}
     return {"archive": str(archive), "runs": runs, "reference": str(reference or baseline), "summary": summary,
-            "ratio_vs_baseline": {name: {"median": median(r), "min": min(r), "max": max(r)} for name, r in ratios.items()},
+            "ratio_vs_baseline": {name: {"median": median(r), "min": min(r), "max": max(r)}
+                                  for name, r in ratios.items()},
             "articles": {"reference": len(wanted), "baseline": [len(items) for items in replayed["baseline"]]},
             "items_identical_to_reference": identical,
             "same_ledger_and_verdict": all(r["articles"] == expected["articles"] and r["verdict"] == "OK"
@@ -214,7 +215,7 @@ def main() -> None:
     parser.add_argument("--archive", type=Path, help="replay only: this archive (a from_warc value) ...")
     parser.add_argument("--baseline-repo", type=Path, help="... against the replay of this checkout's code")
     parser.add_argument("--reference-repo", type=Path,
-                        help="... whose replay this code's items, ledger and verdict must equal (default: the baseline)")
+                        help="... whose replay this code's items, ledger and verdict must equal (default: baseline)")
     parser.add_argument("--make-archive", type=Path,
                         help="only crawl a replica of --replay-articles articles into this WARC folder (an archive "
                              "for --archive: benchmark profile, every article listed)")

@@ -153,8 +153,8 @@ class WarcReplayMiddleware:
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
         processes = replay_processes(crawler.settings)
-        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more answers read by %s; "
-                    "nothing is fetched", len(paths), archive.records,
+        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more "
+                    "answers read by %s; nothing is fetched", len(paths), archive.records,
                     f"{processes} worker processes" if processes > 1 else "the crawl process")
         return cls(crawler, archive, ExtractionPool(processes, crawler.spider.base_url) if processes > 1 else None)
 

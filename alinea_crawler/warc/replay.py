@@ -67,10 +67,9 @@ class WarcArchive:
 
     def index(self, path: Path) -> None:
         try:
-            pairs = _pairs(path, plain_records(path))
+            requests, responses, kept, cut = _pairs(path, plain_records(path))
         except NotPlain:  # not this crawler's own shape (uncompressed, another tool's): warcio reads it
-            pairs = _pairs(path, warcio_records(path))
-        requests, responses, kept, cut = pairs
+            requests, responses, kept, cut = _pairs(path, warcio_records(path))
         if cut is not None:  # a crawl killed mid-write: keep every whole record before the cut
             self.truncated.append((path, kept))
             logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", cut, kept, path)

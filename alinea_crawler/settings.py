@@ -166,7 +166,7 @@ ALINEA_DATABASE_BATCH = 100  # articles per committed write
 # --- WARC archive (alinea_crawler/warc/) ------------------------------------
 ALINEA_WARC_DIR = ""  # e.g. "/data/alinea/warc": every page fetched goes to alinea-<job id>-NNNNN.warc.gz there
 ALINEA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file this big is closed and the next one opened
-ALINEA_REPLAY_PROCESSES = 0  # -a from_warc: worker processes reading article pages; 0 = one per CPU core, 1 = none
+ALINEA_REPLAY_PROCESSES = 0  # -a from_warc: workers reading article pages and load-more answers; 0 = one per core
 
 # --- Browser (scrapy-playwright; the handler is installed only when render != never) ---
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

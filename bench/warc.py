@@ -1,7 +1,8 @@
 """WARC: what capture costs, and how fast a dataset is rebuilt from the archive.
 
     .venv/bin/python -m bench.warc [--capture-articles 2000] [--replay-articles 10000] [--runs 2]
-    .venv/bin/python -m bench.warc --archive DIR --baseline-repo CHECKOUT [--runs 3]
+    .venv/bin/python -m bench.warc --make-archive DIR [--replay-articles 10000]
+    .venv/bin/python -m bench.warc --archive DIR --baseline-repo CHECKOUT [--reference-repo CHECKOUT] [--runs 3]
 
 1. Capture cost: crawls of a 2,000-article replica (the throughput profile:
    16 requests, 8 per domain, no delay, ``render=never``, ``related_depth=0``)
@@ -18,8 +19,10 @@
 3. ``--archive``: the replay alone, this code against ``--baseline-repo`` (a checkout of the code to
    compare with, e.g. ``git worktree add --detach /tmp/before <commit>``), alternating runs of the
    baseline, this code on one process (``ALINEA_REPLAY_PROCESSES=1``) and this code on every core
-   (the default); articles/s = items / the process's wall time (start-up and indexing included);
-   items compared with the baseline's (all fields but ``scraped_at``), ledger counts and verdict too.
+   (the default); articles/s = items / the process's wall time (start-up and indexing included), and
+   the CPU time of the process and its workers per article (steadier than wall time on a shared
+   machine); items compared (all fields but ``scraped_at``) with one untimed replay of
+   ``--reference-repo`` (default: the baseline), ledger counts and verdict too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -135,14 +139,18 @@ def replay(archive: Path, base_url: str, processes: int | None, repo: Path, work
     argv = scrapy_command(workdir, {"base_url": base_url, **BENCH_ARGS, "from_warc": str(archive)},
                           {**BENCH_PROFILE, **settings})
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     code, wall, _, log = _run_measured(argv, False, 900, cwd=repo)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawl and the workers it waited for
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     report = json.loads((workdir / "report.json").read_text()) if (workdir / "report.json").exists() else {}
     if code != 0 or not report:
         raise SystemExit(f"replay failed (rc {code}):\n{log[-3000:]}")
     stats = report["stats"]
     items = stats.get("item_scraped_count", 0)
-    return {"items": items, "wall_s": wall, "elapsed_s": stats["elapsed_time_seconds"],
+    return {"items": items, "wall_s": wall, "elapsed_s": stats["elapsed_time_seconds"], "cpu_s": cpu,
             "articles_per_s": items / wall, "elapsed_articles_per_s": items / stats["elapsed_time_seconds"],
+            "cpu_ms_per_article": cpu / items * 1000,
             "read_by_workers": stats.get("alinea/warc/read_by_workers", 0), "verdict": report["failed"] or "OK",
             "articles": report["articles"], "load_1m_before": load}
 
@@ -152,33 +160,49 @@ def items_without_scraped_at(path: Path) -> dict[str, dict]:
     return {row["article_id"]: {k: v for k, v in row.items() if k != "scraped_at"} for row in rows}
 
 
-def parallel_replay(archive: Path, baseline: Path, runs: int) -> dict:
+def parallel_replay(archive: Path, baseline: Path, runs: int, reference: Path | None = None) -> dict:
     """Today's replay (``baseline``: a checkout of the code before) against this one, one process and the
-    default (one worker per core), alternating; items of each compared with the baseline's."""
+    default (one worker per core), alternating. Every run of this code is compared with ``reference``'s
+    replay (run once, untimed; default: the baseline's first run): the same items but ``scraped_at``, the
+    same ledger counts and verdict. The baseline's items are compared with the reference's where it has them
+    (an older baseline may lose articles a later fix recovers)."""
     base_url = archived_site(warc_paths(str(archive)))
     variants = {"baseline": (baseline, None), "one_process": (REPO, 1), "every_core": (REPO, None)}
     results: dict[str, list[dict]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory(prefix="alinea-replay-") as tmp:
+        if reference is not None:
+            (Path(tmp) / "reference").mkdir()
+            expected = replay(archive, base_url, None, reference, Path(tmp) / "reference")
+            print(f"reference ({reference}): {expected['items']} articles", flush=True)
         for n in range(runs):
             for name, (repo, processes) in variants.items():
                 workdir = Path(tmp) / f"{name}-{n}"
                 workdir.mkdir()
                 results[name].append(replay(archive, base_url, processes, repo, workdir))
                 print(f"run {n + 1} {name}: {results[name][-1]['articles_per_s']:.1f} articles/s "
-                      f"({results[name][-1]['wall_s']:.1f} s wall)", flush=True)
-        reference = items_without_scraped_at(Path(tmp) / "baseline-0" / "items.jsonl")
-        identical = {name: all(items_without_scraped_at(Path(tmp) / f"{name}-{n}" / "items.jsonl") == reference
-                               for n in range(runs)) for name in variants}
+                      f"({results[name][-1]['wall_s']:.1f} s wall, {results[name][-1]['cpu_s']:.1f} s CPU, "
+                      f"load {results[name][-1]['load_1m_before']:.1f})", flush=True)
+        if reference is None:
+            expected = results["baseline"][0]
+        reference_dir = Path(tmp) / ("reference" if reference is not None else "baseline-0")
+        wanted = items_without_scraped_at(reference_dir / "items.jsonl")
+        replayed = {name: [items_without_scraped_at(Path(tmp) / f"{name}-{n}" / "items.jsonl") for n in range(runs)]
+                    for name in variants}
+    identical = {name: all(items == wanted for items in replayed[name]) for name in variants if name != "baseline"}
+    identical["baseline_where_it_exported"] = all(items.items() <= wanted.items() for items in replayed["baseline"])
     summary = {name: {key: {"median": median([r[key] for r in rs]), "min": min(r[key] for r in rs),
-                            "max": max(r[key] for r in rs)} for key in ("articles_per_s", "elapsed_articles_per_s")}
+                            "max": max(r[key] for r in rs)}
+                      for key in ("articles_per_s", "elapsed_articles_per_s", "cpu_ms_per_article")}
                for name, rs in results.items()}
     ratios = {name: [r["articles_per_s"] / b["articles_per_s"] for r, b in zip(rs, results["baseline"])]
               for name, rs in results.items() if name != "baseline"}
-    return {"archive": str(archive), "runs": runs, "summary": summary,
-            "ratio_vs_baseline": {name: {"median": median(r), "min": min(r), "max": max(r)} for name, r in ratios.items()},
-            "items_identical_to_baseline": identical,
-            "same_ledger_and_verdict": all(r["articles"] == results["baseline"][0]["articles"] and r["verdict"] == "OK"
-                                           for rs in results.values() for r in rs),
+    return {"archive": str(archive), "runs": runs, "reference": str(reference or baseline), "summary": summary,
+            "ratio_vs_baseline": {name: {"median": median(r), "min": min(r), "max": max(r)}
+                                  for name, r in ratios.items()},
+            "articles": {"reference": len(wanted), "baseline": [len(items) for items in replayed["baseline"]]},
+            "items_identical_to_reference": identical,
+            "same_ledger_and_verdict": all(r["articles"] == expected["articles"] and r["verdict"] == "OK"
+                                           for name in ("one_process", "every_core") for r in results[name]),
             "raw": results}
 
 
@@ -190,7 +214,17 @@ def main() -> None:
     parser.add_argument("--polite-seconds", type=int, default=30)
     parser.add_argument("--archive", type=Path, help="replay only: this archive (a from_warc value) ...")
     parser.add_argument("--baseline-repo", type=Path, help="... against the replay of this checkout's code")
+    parser.add_argument("--reference-repo", type=Path,
+                        help="... whose replay this code's items, ledger and verdict must equal (default: baseline)")
+    parser.add_argument("--make-archive", type=Path,
+                        help="only crawl a replica of --replay-articles articles into this WARC folder (an archive "
+                             "for --archive: benchmark profile, every article listed)")
     opts = parser.parse_args()
+    if opts.make_archive:
+        with Replica(articles=opts.replay_articles, seed=2021, hidden_every=0) as replica:
+            run = crawl(replica, opts.make_archive.resolve())
+        print(f"{run['items']} articles, {run['pages']} pages archived in {opts.make_archive}")
+        return
     if opts.archive:
         compare_replays(opts)
         return
@@ -219,14 +253,19 @@ def main() -> None:
 def compare_replays(opts) -> None:
     if not opts.baseline_repo:
         raise SystemExit("--archive needs --baseline-repo (a checkout of the code to compare with)")
-    result = parallel_replay(opts.archive, opts.baseline_repo.resolve(), opts.runs)
+    result = parallel_replay(opts.archive, opts.baseline_repo.resolve(), opts.runs,
+                             opts.reference_repo.resolve() if opts.reference_repo else None)
     print()
-    print_table(["replay", "articles/s (median, wall)", "min", "max", "elapsed articles/s", "x baseline", "identical"],
+    print_table(["replay", "articles/s (median, wall)", "min", "max", "elapsed articles/s", "CPU ms/article",
+                 "x baseline", "min", "max"],
                 [[name, s["articles_per_s"]["median"], s["articles_per_s"]["min"], s["articles_per_s"]["max"],
-                  s["elapsed_articles_per_s"]["median"],
-                  result["ratio_vs_baseline"].get(name, {"median": 1.0})["median"],
-                  result["items_identical_to_baseline"][name]] for name, s in result["summary"].items()])
-    print(f"\nsame ledger and verdict in every run: {result['same_ledger_and_verdict']}")
+                  s["elapsed_articles_per_s"]["median"], s["cpu_ms_per_article"]["median"],
+                  *(result["ratio_vs_baseline"].get(name, {"median": 1.0, "min": 1.0, "max": 1.0})[k]
+                    for k in ("median", "min", "max"))] for name, s in result["summary"].items()])
+    print(f"\nitems identical to the reference's ({result['reference']}, {result['articles']['reference']} "
+          f"articles; the baseline exported {result['articles']['baseline']}): "
+          f"{result['items_identical_to_reference']}")
+    print(f"same ledger and verdict as the reference in every run of this code: {result['same_ledger_and_verdict']}")
     path = RESULTS / "warc.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     for key in ("benchmark", "date", "machine"):

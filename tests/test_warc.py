@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
+from alinea_crawler.warc.records import NotPlain, plain_records, warcio_records
 from alinea_crawler.warc.replay import WarcArchive
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
@@ -237,7 +239,10 @@ def test_a_replay_on_several_processes_gives_the_single_process_replay(captured,
         assert runs[processes].returncode == 0, runs[processes].log[-3000:]
     single, parallel = runs[1], runs[2]
     assert "alinea/warc/read_by_workers" not in single.stats
-    assert parallel.stats["alinea/warc/read_by_workers"] == parallel.stats["alinea/articles/requested"]
+    load_more_answers = parallel.stats["downloader/request_method_count/POST"]
+    assert load_more_answers > 0
+    assert parallel.stats["alinea/warc/read_by_workers"] == \
+        parallel.stats["alinea/articles/requested"] + load_more_answers, "article pages and load-more answers"
     assert without_scraped_at(parallel.items) == without_scraped_at(single.items)
     assert len(parallel.items) == len({item["article_id"] for item in parallel.items}), "each article once"
     csv_ids = [sorted(row["article_id"] for row in csv.DictReader((run.workdir / "items.csv").open(encoding="utf-8")))
@@ -248,3 +253,43 @@ def test_a_replay_on_several_processes_gives_the_single_process_replay(captured,
     assert parallel.report["articles"] == single.report["articles"]
     assert {k: v for k, v in parallel.stats.items() if k.startswith("alinea/articles/")} == \
         {k: v for k, v in single.stats.items() if k.startswith("alinea/articles/")}
+
+
+def uncompressed_copy(captured, folder: Path) -> Path:
+    """The capture's files as plain ``.warc`` files (every gzip member inflated): the index reads them by warcio."""
+    folder.mkdir()
+    for path in sorted((captured.workdir / "warc").iterdir()):
+        (folder / path.name.removesuffix(".gz")).write_bytes(gzip.decompress(path.read_bytes()))
+    return folder
+
+
+def indexed(record) -> tuple:
+    """What the index takes from a record: its WARC headers; a request's method and body too."""
+    return record.headers, (record.method, record.payload) if record.type == "request" else None
+
+
+def test_the_index_reads_the_crawlers_own_files_as_warcio_reads_them(captured, tmp_path):
+    plain = uncompressed_copy(captured, tmp_path / "plain")
+    for path in sorted((captured.workdir / "warc").iterdir()):
+        direct = list(plain_records(path))  # the crawler's gzip member per record: read directly
+        by_warcio = list(warcio_records(path))
+        assert len(direct) > 2
+        assert [indexed(r) for r in direct] == [indexed(r) for r in by_warcio]
+        assert [r.location for r in direct] == [r.location for r in by_warcio]
+        assert direct[-1].location.offset + direct[-1].location.length == path.stat().st_size
+        uncompressed = plain / path.name.removesuffix(".gz")
+        with pytest.raises(NotPlain):  # any other shape is warcio's
+            list(plain_records(uncompressed))
+        assert [indexed(r) for r in warcio_records(uncompressed)] == [indexed(r) for r in direct]
+    assert any(r.method == "POST" and b"_token=" in r.payload for path in (captured.workdir / "warc").iterdir()
+               for r in plain_records(path))
+
+
+def test_a_replay_from_an_archive_in_another_shape_gives_the_same_items(captured, tmp_path):
+    """Uncompressed WARC files (as other tools write them): indexed and read by warcio, the same crawl."""
+    plain = uncompressed_copy(captured, tmp_path / "plain")
+    result = run_crawl(tmp_path / "replay", {"from_warc": str(plain)})
+    assert result.returncode == 0, result.log[-3000:]
+    assert without_scraped_at(result.items) == without_scraped_at(captured.items)
+    assert result.stats["alinea/warc/read_by_workers"] > len(result.items) // 2
+    assert "alinea/warc/missing" not in result.stats

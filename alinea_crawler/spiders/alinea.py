@@ -290,7 +290,8 @@ class AlineaSpider(scrapy.Spider):
 
     def answer_cards(self, response: Response, listing: str, what: str) -> list[Card]:
         """The cards of a listing answer of any shape; an answer of a shape that never gave a card is said once."""
-        answer = listing_answer(text_of(response), self.base_url)
+        # (a replay's worker process may have read it)
+        answer = response.meta.pop(EXTRACTED, None) or listing_answer(text_of(response), self.base_url)
         stats = self.crawler.stats
         stats.inc_value(keys.LISTING_ANSWER.format(shape=answer.shape))
         if answer.cards:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,16 +13,16 @@ from types import SimpleNamespace
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.settings import Settings
-from warcio.archiveiterator import ArchiveIterator
-from warcio.limitreader import LimitReader
 
 from ..middlewares import PageRejected
 from ..stats import WARC
 from ..urls import article_id
 from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
-from .records import ArchivedRecordReader, Location, archived_response
+from .records import (
+    ArchivedRecordReader, CutShort, Location, NotPlain, ScannedRecord, archived_response, plain_records, warcio_records,
+)
 from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
 
 logger = logging.getLogger(__name__)
@@ -65,32 +66,13 @@ class WarcArchive:
         return archive
 
     def index(self, path: Path) -> None:
-        requests: dict[str, ArchivedRequest] = {}  # by the id of the response they went with
-        responses: list[tuple[str, str, dict[str, str], Location]] = []  # (id, url, marks, location)
-        kept, end = 0, 0
-        with path.open("rb") as handle:
-            records = ArchiveIterator(handle)
-            try:
-                for record in records:
-                    payload = record.raw_stream.read()
-                    if not _complete(record):
-                        raise ValueError("a record ends early")
-                    kept += 1
-                    end = records.get_record_offset() + records.get_record_length()
-                    headers = record.rec_headers
-                    if record.rec_type == "request":
-                        method = (record.http_headers.protocol or "GET") if record.http_headers else "GET"
-                        requests[headers.get_header("WARC-Concurrent-To") or ""] = ArchivedRequest(
-                            method.upper(), body_digest(payload), headers.get_header(VIA), headers.get_header(KIND))
-                    elif record.rec_type == "response":
-                        marks = {name: headers.get_header(name) or "" for name in (RENDERED, PAGE)}
-                        responses.append((headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI"),
-                                          marks, Location(path, records.get_record_offset(), records.get_record_length())))
-                if end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
-                    raise ValueError(f"{path.stat().st_size - end} bytes after the last whole record")
-            except Exception as error:  # a crawl killed mid-write: keep every whole record before the cut
-                self.truncated.append((path, kept))
-                logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", error, kept, path)
+        try:
+            requests, responses, kept, cut = _pairs(path, plain_records(path))
+        except NotPlain:  # not this crawler's own shape (uncompressed, another tool's): warcio reads it
+            requests, responses, kept, cut = _pairs(path, warcio_records(path))
+        if cut is not None:  # a crawl killed mid-write: keep every whole record before the cut
+            self.truncated.append((path, kept))
+            logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", cut, kept, path)
         for record_id, url, marks, location in responses:
             self.add(url, marks, location, requests.get(record_id))
 
@@ -117,10 +99,29 @@ class WarcArchive:
         return (spelt_otherwise, self.pages[spelt_otherwise]) if spelt_otherwise else None
 
 
-def _complete(record) -> bool:
-    """Every byte the record's Content-Length announced was there."""
-    stream = record.raw_stream
-    return isinstance(stream, LimitReader) and stream.limit == 0
+def _pairs(path: Path, records: Iterator[ScannedRecord]):
+    """(requests by the id of the response they went with, responses as (id, url, marks, location),
+    whole records, why the file ends early or None) of one file's records."""
+    requests: dict[str, ArchivedRequest] = {}
+    responses: list[tuple[str, str, dict[str, str], Location]] = []
+    kept, end, cut = 0, 0, None
+    try:
+        for record in records:
+            kept += 1
+            end = record.location.offset + record.location.length
+            headers = record.headers
+            if record.type == "request":
+                requests[headers.get("warc-concurrent-to", "")] = ArchivedRequest(
+                    record.method, body_digest(record.payload), headers.get(VIA.lower()), headers.get(KIND.lower()))
+            elif record.type == "response":
+                marks = {name: headers.get(name.lower(), "") for name in (RENDERED, PAGE)}
+                responses.append((headers.get("warc-record-id"), headers.get("warc-target-uri"), marks,
+                                  record.location))
+    except CutShort as short:
+        cut = str(short)
+    if cut is None and end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
+        cut = f"{path.stat().st_size - end} bytes after the last whole record"
+    return requests, responses, kept, cut
 
 
 def request_key(request: Request) -> Key:
@@ -151,10 +152,10 @@ class WarcReplayMiddleware:
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
         processes = replay_processes(crawler.settings)
-        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages read by %s; "
-                    "nothing is fetched", len(paths), archive.records,
+        logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more "
+                    "answers read by %s; nothing is fetched", len(paths), archive.records,
                     f"{processes} worker processes" if processes > 1 else "the crawl process")
-        return cls(crawler, archive, ExtractionPool(processes) if processes > 1 else None)
+        return cls(crawler, archive, ExtractionPool(processes, crawler.spider.base_url) if processes > 1 else None)
 
     async def process_request(self, request: Request) -> Response:
         answer = self.archive.answer(request)
@@ -166,16 +167,21 @@ class WarcReplayMiddleware:
         served = self.served[key]
         self.served[key] = served + 1
         location = locations[min(served, len(locations) - 1)]
-        status, header_list, body = self.reader.read_response(location)
+        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        answer = None
+        if self.readers is not None and (kind := request.meta.get("kind")) in EXTRACTED_KINDS:
+            answer = await self.readers.read(location, request.url, kind)
+        if answer is None:
+            status, header_list, body = self.reader.read_response(location)
+        else:
+            status, header_list, body, reading = answer
+            if reading is not None:
+                request.meta[EXTRACTED] = reading
+                self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
         if via := self.archive.vias.get(key):
             request.meta["via"] = via
         self.crawler.stats.inc_value(WARC.format(what="replayed"))
-        response = self.response(request, status, header_list, body)
-        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
-        if self.readers is not None and request.meta.get("kind") in EXTRACTED_KINDS and status == 200 \
-                and isinstance(response, TextResponse) and await self.readers.read(location, response):
-            self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
-        return response
+        return self.response(request, status, header_list, body)
 
     @staticmethod
     def response(request: Request, status: int, header_list: list[tuple[str, str]], body: bytes) -> Response:

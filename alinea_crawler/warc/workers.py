@@ -1,79 +1,186 @@
-"""A replay's article pages read by the page objects in worker processes, one per core by default."""
+"""A replay's article pages and load-more answers read by the page objects in worker processes (one per core)."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import itertools
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import signal
+from dataclasses import dataclass, field
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 
 from scrapy.http import TextResponse
 from scrapy.settings import Settings
 
 from ..pages.article import ArticlePage
 from ..pages.common import parse_html
+from ..pages.listing import ListingAnswer, listing_answer
 from ..pages.pagination import ArticlePager, read_article_page
 from .records import ArchivedRecordReader, Location, archived_response
 
 logger = logging.getLogger(__name__)
 
-EXTRACTED = "alinea_extracted"  # request meta during a replay: (page object's reading, pager) done by a worker
-EXTRACTED_KINDS = frozenset({"article", "amp"})  # requests whose page the spider reads with read_article_page
+EXTRACTED = "alinea_extracted"  # request meta during a replay: a page's reading done by a worker
 
 
-_WORKER_FILES = ArchivedRecordReader()  # a worker process's open archive files
+def read_article(response: TextResponse, base_url: str) -> tuple[ArticlePage | None, ArticlePager]:
+    """What the spider's ``read_article`` reads: the page object's reading and the page's own pager."""
+    return read_article_page(parse_html(response.text), response.url)
 
 
-def read_archived_article(location: Location, url: str) -> tuple[ArticlePage | None, ArticlePager]:
-    """In a worker process: the archived page as the replay answers it, read as the spider's ``extract`` does.
-
-    The worker reads the record itself: only its location crosses between the processes, not the page.
-    """
-    response = archived_response(url, *_WORKER_FILES.read_response(location))
-    return read_article_page(parse_html(response.text), url)
+def read_listing(response: TextResponse, base_url: str) -> ListingAnswer:
+    """What the spider's ``answer_cards`` reads of a load-more answer."""
+    return listing_answer(response.text, base_url)
 
 
-def _warm_up() -> None:
-    """A first task: every worker is forked while the crawl process has no threads yet."""
+# Request kinds whose page a worker reads, and how: the page objects the spider calls on them.
+READINGS = {"article": read_article, "amp": read_article, "more": read_listing}
+EXTRACTED_KINDS = frozenset(READINGS)
+
+# What a worker gives back for one archived page: the response's status, headers and body, and the page
+# objects' reading of it (None: not a page the spider reads, or its reading raised).
+Answer = tuple[int, list[tuple[str, str]], bytes, object]
+
+
+def read_archived_page(files: ArchivedRecordReader, location: Location, url: str, kind: str, base_url: str) -> Answer:
+    """In a worker process: the archived page as the replay answers it, read as the spider reads it."""
+    status, headers, body = files.read_response(location)
+    response = archived_response(url, status, headers, body)
+    if status != 200 or not isinstance(response, TextResponse):
+        return status, headers, body, None
+    try:
+        return status, headers, body, READINGS[kind](response, base_url)
+    except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
+        return status, headers, body, None
+
+
+def serve(connection: Connection, base_url: str) -> None:
+    """A worker process: batches of (token, location, url, kind) in, one batch of (token, answer) out per batch."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
+    files = ArchivedRecordReader()
+    while True:
+        try:
+            batch = connection.recv()
+        except EOFError:
+            batch = None
+        if batch is None:
+            files.close()
+            return
+        answers = []
+        for token, location, url, kind in batch:
+            try:
+                answers.append((token, read_archived_page(files, location, url, kind, base_url)))
+            except Exception:  # noqa: BLE001 — an unreadable record: the crawl process reads it itself
+                answers.append((token, None))
+        connection.send(answers)
+
+
+@dataclass(eq=False)
+class Worker:
+    process: object
+    connection: Connection
+    outbox: list = field(default_factory=list)  # tasks to send at the end of this turn of the event loop
+    pending: int = 0  # tasks sent, not yet answered
 
 
 class ExtractionPool:
-    """Article pages read by the page objects in worker processes while the crawl goes on.
+    """Article pages and load-more answers read by the page objects in worker processes while the crawl goes on.
 
-    The page objects are pure (text and URL in, an ``ArticlePage`` out), and reading a page is
-    most of a replayed page's cost: the replay hands where each archived article page lies to a
-    worker, which reads and extracts it, and the spider gets the worker's reading in
-    ``request.meta[EXTRACTED]``. Navigation,
-    pipelines, feeds, the ledger and the report stay in the one crawl process, unchanged. A
-    page whose reading raised is read again in the crawl (its error then arises where it
-    always did); if the pool breaks, every page is read in the crawl from then on.
+    The page objects are pure (text and URL in, a reading out), and reading a page is most of a
+    replayed page's cost. The replay hands where an archived page of a ``READINGS`` kind lies to the
+    least busy worker; the worker reads the record, reads the page as the spider would and sends back
+    the response's parts and that reading: the crawl process never opens those records. Tasks and
+    answers travel in batches, one message per worker per turn of the event loop, over a pipe the
+    event loop watches (no threads in the crawl process). Navigation, pipelines, feeds, the ledger and
+    the report stay in the one crawl process, unchanged. A page a worker could not read is read in the
+    crawl; if a worker stops, every page is read in the crawl from then on.
     """
 
-    def __init__(self, processes: int):
-        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(processes, mp_context=get_context("fork"))
-        self.executor.submit(_warm_up).result()
+    def __init__(self, processes: int, base_url: str):
+        context = get_context("fork")  # forked now, before the crawl has opened anything
+        gc.freeze()  # the crawl's objects so far: out of the workers' collections (no copy-on-write) and the crawl's
+        self.workers: list[Worker] = []
+        for _ in range(processes):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=serve, args=(theirs, base_url), daemon=True, name="alinea-replay-worker")
+            process.start()
+            theirs.close()
+            self.workers.append(Worker(process, ours))
+        self.waiting: dict[int, asyncio.Future] = {}
+        self.tokens = itertools.count()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.flush_due = False
 
-    async def read(self, location: Location, response: TextResponse) -> bool:
-        """The page (archived at ``location``) read by a worker into ``response.meta[EXTRACTED]``; False if not."""
-        if self.executor is None:
-            return False
+    async def read(self, location: Location, url: str, kind: str) -> Answer | None:
+        """The page archived at ``location`` read by a worker (``kind``: how); None if the crawl must read it."""
+        if not self.workers:
+            return None
+        if self.loop is None:
+            self.watch(asyncio.get_running_loop())
+        worker = min(self.workers, key=lambda w: w.pending)
+        token = next(self.tokens)
+        future = self.waiting[token] = self.loop.create_future()
+        worker.outbox.append((token, location, url, kind))
+        worker.pending += 1
+        if not self.flush_due:
+            self.flush_due = True
+            self.loop.call_soon(self.flush)
+        return await future
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        for worker in self.workers:
+            loop.add_reader(worker.connection.fileno(), self.receive, worker)
+
+    def flush(self) -> None:
+        self.flush_due = False
+        for worker in list(self.workers):
+            if worker.outbox:
+                batch, worker.outbox = worker.outbox, []
+                try:
+                    worker.connection.send(batch)
+                except OSError:
+                    self.stopped()
+
+    def receive(self, worker: Worker) -> None:
         try:
-            reading = await asyncio.wrap_future(self.executor.submit(read_archived_article, location, response.url))
-        except BrokenProcessPool:
-            logger.warning("the extraction worker processes stopped; article pages are read in the crawl process")
-            self.executor = None
-            return False
-        except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
-            return False
-        response.meta[EXTRACTED] = reading
-        return True
+            answers = worker.connection.recv()
+        except (EOFError, OSError):
+            self.stopped()
+            return
+        worker.pending -= len(answers)
+        for token, answer in answers:
+            future = self.waiting.pop(token, None)
+            if future is not None and not future.done():
+                future.set_result(answer)
+
+    def stopped(self) -> None:
+        """A worker died: its pages, and every page from now on, are read in the crawl process."""
+        logger.warning("a replay worker process stopped; article pages are read in the crawl process")
+        self.close()
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
-            self.executor = None
+        """Workers told to stop (and killed if they do not within 5 s); pages still awaited: the crawl reads them."""
+        waiting, self.waiting = self.waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_result(None)
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            if self.loop is not None:
+                self.loop.remove_reader(worker.connection.fileno())
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
+            worker.connection.close()
+        for worker in workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.terminate()
 
 
 def replay_processes(settings: Settings) -> int:

@@ -320,3 +320,15 @@ def test_a_failed_crawl_is_named_at_the_top_of_its_report():
     overview = page.split('id="overview"')[1].split("</section>")[0]
     assert "crawl crawl.json: FAILED: site unavailable: 24 of 30 pages failed — its exports may be partial" in overview
     assert "1 day(s) without any article" in page
+
+
+def test_a_crawl_without_a_report_loads_no_plotting_or_parquet_library():
+    """The report extension is loaded by every crawl: numpy, pyarrow and matplotlib only when a report is drawn
+    (they were ~40 MB of every crawl's memory)."""
+    code = ("import sys; from scrapy.utils.project import get_project_settings; "
+            "from scrapy.utils.misc import load_object; "
+            "[load_object(path) for path in get_project_settings().getdict('EXTENSIONS')]; "
+            "import alinea_crawler.spiders.alinea, alinea_crawler.pipelines, alinea_crawler.middlewares; "
+            "print(sorted(m for m in ('numpy', 'pyarrow', 'matplotlib') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]", run.stderr

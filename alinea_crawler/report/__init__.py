@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .data import Figures, compute
 from .inputs import find_exports, read_crawl_report, read_rows
+
+if TYPE_CHECKING:
+    from .data import Figures
 
 
 def figures_of(exports: Iterable[str | Path], crawl_reports: Iterable[str | Path] = ()) -> Figures:
     """The figures of the articles in ``exports`` (files, folders, globs) and of the given crawl reports."""
+    from .data import compute  # numpy: imported only when figures are computed, not by every crawl (hook)
+
     files = [(path, read_rows(path)) for path in find_exports(str(e) for e in exports)]
     return compute(files, [read_crawl_report(path) for path in crawl_reports])
 

@@ -25,7 +25,6 @@ from scrapy.exceptions import NotConfigured
 
 from ..extensions import CrawlReport, expand_path, feed_files
 from . import write_outputs
-from .data import compute
 from .inputs import FORMATS, InputError, read_rows
 
 logger = logging.getLogger(__name__)
@@ -53,6 +52,8 @@ class DatasetReport:
             logger.error("dataset report not written: the crawl has no feed file to read (-O articles.jsonl, "
                          "ALINEA_EXPORT_DIR, …)")
             return
+        from .data import compute  # numpy: imported by a crawl only when it writes its report
+
         try:
             figures = compute([(export, read_rows(export))], self.crawl_reports())
             if not figures.articles:

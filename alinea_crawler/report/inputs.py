@@ -17,8 +17,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from ..items import FIELD_NAMES
 
 FORMATS = (".parquet", ".jsonl", ".json", ".csv")  # preferred first: the typed format
@@ -115,6 +113,8 @@ def _csv(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _parquet(path: Path) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq  # imported only to read a Parquet export, not by every crawl (hook)
+
     return pq.read_table(path).to_pylist()
 
 

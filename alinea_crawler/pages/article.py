@@ -39,7 +39,7 @@ from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import MIN_BODY_CHARS, Candidate, choose_body, text_blocks
 from .common import (
-    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
+    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, tagged, wrap,
 )
 from .related import related_list
 
@@ -184,7 +184,8 @@ class ArticleGeneric:
     def url(self) -> str:
         own_id = article_id(self.response_url)
         for candidate in (
-            lambda: next(iter(elements(self.sel, '//link[@rel="canonical"]/@href', css=False)), None),
+            lambda: next((link.get("href") for link in tagged(self.sel, "link")
+                          if link.get("rel") == "canonical" and link.get("href") is not None), None),
             lambda: self.meta("og:url"),
             lambda: _ld_id(self.ld.get("mainEntityOfPage")),
         ):
@@ -270,7 +271,7 @@ class ArticleGeneric:
 
     @cached_property
     def _h1(self) -> Any | None:
-        return next(iter(elements(self.sel, "//h1", css=False)), None)
+        return next(iter(tagged(self.sel, "h1")), None)
 
     @cached_property
     def _near_headline(self) -> list[str]:

@@ -78,7 +78,9 @@ def _repaired(text: str, beginning: str) -> bytes:
 def ld_objects(sel: Selector) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, ``@graph`` members flattened."""
     objects: list[dict[str, Any]] = []
-    for raw in elements(sel, '//script[@type="application/ld+json"]/text()', css=False):
+    for raw in (script.text for script in tagged(sel, "script") if script.get("type") == "application/ld+json"):
+        if raw is None:  # an empty script has no text node
+            continue
         try:
             data = json.loads(raw)
         except ValueError:
@@ -106,13 +108,10 @@ def ld_article(sel: Selector, objects: list[dict[str, Any]] | None = None) -> di
     return next((o for o in (ld_objects(sel) if objects is None else objects) if ld_types(o) & ARTICLE_TYPES), {})
 
 
-_META = etree.XPath("//meta[@content]", smart_strings=False)
-
-
 def meta_map(sel: Selector) -> dict[str, list[str]]:
     """Every ``<meta property|name=… content=…>`` of the page in one pass: name -> contents, in page order."""
     found: dict[str, list[str]] = {}
-    for node in _META(sel.root):
+    for node in tagged(sel, "meta"):
         if content := clean_text(node.get("content")):
             prop, name = node.get("property"), node.get("name")
             if prop is not None:
@@ -215,6 +214,19 @@ def elements(sel: Selector, query: str, css: bool = True) -> list[Any]:
         return compiled(query, css)(sel.root)
     found = sel.css(query) if css else sel.xpath(query)
     return [s.root for s in found]
+
+
+def tagged(sel: Selector, tag: str) -> list[Any]:
+    """The elements of ``//TAG`` in ``sel``'s document, in document order.
+
+    lxml's ``iter(TAG)`` walks the tree in C without an XPath context: ~1 µs on a replica page where
+    each whole-page XPath costs ~2 µs before it reads a node (the JSON-LD scripts, the meta tags, the
+    canonical link, the headline). libxml2's HTML parser lower-cases tag names and keeps every element
+    under the one ``<html>`` element, so the walk from the document's root element is ``//TAG``.
+    """
+    if not sel_is_html(sel):
+        return elements(sel, f"//{tag}", css=False)
+    return list(sel.root.getroottree().getroot().iter(tag))
 
 
 @lru_cache(maxsize=256)

@@ -292,8 +292,13 @@ class ArticleGeneric:
     def _editor_line(self) -> str | None:
         """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
         node = self._candidate.node if self._candidate else None
-        near = self._near_headline if _names_an_editor(self._around_headline()) else []
-        body = text_blocks(node) if node is not None and _names_an_editor(node) else []
+        around = self._around_headline()
+        named_near = _names_an_editor(around)
+        near = self._near_headline if named_near else []
+        # the body's raw text is part of its ancestor's: no editor word there, none in the body
+        inside = node is not None and (node is around or any(a is around for a in node.iterancestors()))
+        named_body = node is not None and (named_near or not inside) and _names_an_editor(node)
+        body = text_blocks(node) if named_body else []
         return next(filter(None, map(_editor_name, [*near, *body])), None)
 
     def _around_headline(self) -> Any:

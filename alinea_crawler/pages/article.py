@@ -39,7 +39,7 @@ from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import MIN_BODY_CHARS, Candidate, choose_body, text_blocks
 from .common import (
-    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
+    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, tagged, wrap,
 )
 from .related import related_list
 
@@ -184,7 +184,8 @@ class ArticleGeneric:
     def url(self) -> str:
         own_id = article_id(self.response_url)
         for candidate in (
-            lambda: next(iter(elements(self.sel, '//link[@rel="canonical"]/@href', css=False)), None),
+            lambda: next((link.get("href") for link in tagged(self.sel, "link")
+                          if link.get("rel") == "canonical" and link.get("href") is not None), None),
             lambda: self.meta("og:url"),
             lambda: _ld_id(self.ld.get("mainEntityOfPage")),
         ):
@@ -270,7 +271,7 @@ class ArticleGeneric:
 
     @cached_property
     def _h1(self) -> Any | None:
-        return next(iter(elements(self.sel, "//h1", css=False)), None)
+        return next(iter(tagged(self.sel, "h1")), None)
 
     @cached_property
     def _near_headline(self) -> list[str]:
@@ -291,8 +292,13 @@ class ArticleGeneric:
     def _editor_line(self) -> str | None:
         """A short "Editor: X" / "Penyunting: X" line next to the headline or in the body."""
         node = self._candidate.node if self._candidate else None
-        near = self._near_headline if _names_an_editor(self._around_headline()) else []
-        body = text_blocks(node) if node is not None and _names_an_editor(node) else []
+        around = self._around_headline()
+        named_near = _names_an_editor(around)
+        near = self._near_headline if named_near else []
+        # the body's raw text is part of its ancestor's: no editor word there, none in the body
+        inside = node is not None and (node is around or any(a is around for a in node.iterancestors()))
+        named_body = node is not None and (named_near or not inside) and _names_an_editor(node)
+        body = text_blocks(node) if named_body else []
         return next(filter(None, map(_editor_name, [*near, *body])), None)
 
     def _around_headline(self) -> Any:

@@ -67,18 +67,21 @@ class PostgresLock:
 
     def acquire(self, job: str, host: str, since: str) -> None:
         key = f"alinea-crawler:{self.site}"
-        with self.conn.transaction():  # the row is written before anyone can read the lock as taken
+        self.conn.execute("INSERT INTO crawl_locks (site, job, host, since) VALUES (%s, '', '', now())"
+                          " ON CONFLICT (site) DO NOTHING", (self.site,))  # the site's row exists from now on
+        with self.conn.transaction():
+            # The row is locked before the advisory lock is tried, and the holder writes it in the same
+            # transaction: a crawl that finds the lock taken has waited here for the holder's commit, so the
+            # row it read names the holder (not nobody, nor the crawl before).
+            row = self.conn.execute("SELECT job, host, since FROM crawl_locks WHERE site = %s FOR UPDATE",
+                                    (self.site,)).fetchone()
             if self.conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)).fetchone()[0]:
-                self.conn.execute(
-                    "INSERT INTO crawl_locks (site, job, host, since) VALUES (%s, %s, %s, %s) ON CONFLICT (site)"
-                    " DO UPDATE SET job = excluded.job, host = excluded.host, since = excluded.since",
-                    (self.site, job, host, since))
+                self.conn.execute("UPDATE crawl_locks SET job = %s, host = %s, since = %s WHERE site = %s",
+                                  (job, host, since, self.site))
                 return
-        row = self.conn.execute("SELECT job, host, since FROM crawl_locks WHERE site = %s FOR SHARE",
-                                (self.site,)).fetchone()
         self.conn.close()
-        job, host, held_since = row or (None, None, None)
-        raise refusal(self.site, job, host, held_since and held_since.isoformat(timespec="seconds"))
+        held_by, on_host, held_since = row
+        raise refusal(self.site, held_by, on_host, held_since.isoformat(timespec="seconds"))
 
     def release(self) -> None:
         self.conn.close()  # the session ends: the advisory lock goes with it

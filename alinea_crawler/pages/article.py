@@ -405,7 +405,7 @@ class ArticleGeneric:
         if not second_opinion:
             return Found("\n\n".join(ours) or None, candidate.source)
         agreed = not theirs or agrees(theirs, ours)
-        body = agreed_paragraphs(theirs, ours)
+        body = agreed_paragraphs(theirs, ours, agreed)
         if _chars(body) < SHRUNK * _chars(ours) or agreed and _chars(body) < AGREED_SHRUNK * _chars(ours):
             # its fast reading kept a sliver of a region we found whole (or, where it agrees with the region,
             # under 30% of it): its full reading (readability and jusText fallbacks; a second run) decides
@@ -548,7 +548,7 @@ def trafilatura_paragraphs(html: str, url: str, fast: bool = True) -> list[str]:
     return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
 
 
-def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
+def agreed_paragraphs(theirs: list[str], ours: list[str], agreed: bool | None = None) -> list[str]:
     """The generic rung: our region's blocks, kept where trafilatura's reading agrees.
 
     Trafilatura (F1 0.955 on the benchmark's 181 real pages) finds the body of
@@ -560,11 +560,11 @@ def agreed_paragraphs(theirs: list[str], ours: list[str]) -> list[str]:
     region it leaves out (a caption, a widget's label) goes. When they disagree,
     trafilatura stands, unless its reading is mostly short lines (a menu) and
     ours is not, or the rows of a layout table holding our region; when it
-    finds nothing, our region does.
+    finds nothing, our region does. ``agreed``: ``agrees(theirs, ours)`` when the caller has it already.
     """
     if not theirs:
         return ours
-    if not agrees(theirs, ours):
+    if not (agrees(theirs, ours) if agreed is None else agreed):
         # trafilatura found its body elsewhere, unless its reading is a menu (mostly short lines) or a layout
         # table (mostly table rows) holding our region
         return ours if _menu_share(theirs) >= MENU > _menu_share(ours) or _layout_table(theirs, ours) else theirs

@@ -218,9 +218,10 @@ def _attributes_read(tree: Any) -> Iterator[str]:
         tree = getattr(tree, "selector", None)
 
 
-# What a block holds when an XPath rule can match in it, asked first: libxml2 finds no <figure> faster by
-# tag than by XPath (the label's words are not: serialising a block's text costs more than the rule's XPath).
+# What a block holds when an XPath rule can match in it, asked first: libxml2 finds no <figure> (no bold label)
+# faster by tag than by XPath (the label's words are not: serialising a block's text costs more than the rule's XPath).
 _XPATH_RULE_GATES: dict[str, Callable[[Any], bool]] = {
+    "baca_juga_label": lambda root: next(root.iterdescendants("strong", "b"), None) is not None,
     "figure": lambda root: next(root.iterdescendants("figure"), None) is not None,
 }
 
@@ -344,7 +345,12 @@ _ANY_LINE_RULE = re.compile("|".join(f"(?P<{rule}>{pattern.pattern})" for rule, 
 
 def boilerplate_rule(line: str) -> str | None:
     """The LINE_RULES name that the whole line matches, else ``None``."""
-    match = _ANY_LINE_RULE.fullmatch(collapse(line).lower())
+    return _line_rule(collapse(line))
+
+
+def _line_rule(collapsed: str) -> str | None:
+    """``boilerplate_rule`` of a line whose white space is collapsed already."""
+    match = _ANY_LINE_RULE.fullmatch(collapsed.lower())
     return match.lastgroup if match else None
 
 
@@ -362,7 +368,7 @@ def clean_paragraphs(paragraphs: list[str]) -> CleanText:
         paragraph = collapse(paragraph)
         if not paragraph:
             continue
-        rule = boilerplate_rule(paragraph)
+        rule = _line_rule(paragraph)
         if rule:
             removed[rule] += 1
         else:

@@ -704,7 +704,7 @@ def _names_an_editor(node: Any) -> bool:
     only then.
 
     Asked of libxml2's UTF-8 bytes lower-cased as ASCII: ``str.lower`` of a text holding one non-ASCII character
-    ("×", a curly quote) looks every character up in the Unicode tables (~10 µs for a replica page's text). The
+    ("×", a curly quote) looks every character up in the Unicode tables (~8 µs for a replica page's text). The
     two non-ASCII letters it lowers to ASCII ones are "İ" (an "i" and a combining dot: in none of these words)
     and the Kelvin sign ("k"), read through ``str.lower`` when present.
     """

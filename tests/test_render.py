@@ -1,14 +1,23 @@
 """The JavaScript-filled "Berita Lainnya": a real headless Chromium through scrapy-playwright."""
 
+import asyncio
+import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from scrapy.utils.misc import load_object
 
+from alinea_crawler.browser_priority import BROWSER_NICENESS
 from alinea_crawler.rendering import (
     PLAYWRIGHT_TURNS_PER_MESSAGE,
     RelatedEndpoint,
     bound_turns_per_message,
     find_browser,
+    launch_options,
 )
 from tests.crawl import run_crawl
 from tests.replica import Replica
@@ -69,6 +78,48 @@ def test_playwright_waits_a_bounded_number_of_loop_turns_per_message():
 
     bound_turns_per_message()
     assert tasks._MAX_TURNS == PLAYWRIGHT_TURNS_PER_MESSAGE
+
+
+def browser_processes() -> dict[int, tuple[str, int]]:
+    """Launch through the crawl's provider (real driver and Chromium): {pid: (name, niceness)} of what runs."""
+    from scrapy.settings import Settings
+    from scrapy_playwright.handler import Config
+
+    from alinea_crawler import settings as project_settings
+
+    def descendants(pid: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            for child in map(int, (task / "children").read_text().split()):
+                found += [child, *descendants(child)]
+        return found
+
+    async def launch_and_look() -> dict[int, tuple[str, int]]:
+        config = Config.from_settings(Settings({"PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(find_browser(None)[0])}))
+        provider = load_object(project_settings.PLAYWRIGHT_BROWSER_PROVIDER)(config)
+        await provider.start()
+        browser = await provider.launch_browser()
+        try:
+            await (await browser.new_page()).goto("about:blank")
+            return {pid: (Path(f"/proc/{pid}/comm").read_text().strip(), os.getpriority(os.PRIO_PROCESS, pid))
+                    for pid in descendants(os.getpid())}
+        finally:
+            await browser.close()
+            await provider.close()
+
+    return asyncio.run(launch_and_look())
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from Linux /proc")
+def test_the_browser_runs_below_the_crawls_cpu_priority():
+    # in a process of its own, as the crawl does it (the provider changes what its process may start)
+    code = "import json; from tests.test_render import browser_processes; print(json.dumps(browser_processes()))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], capture_output=True,
+                         text=True, check=True)
+    processes = json.loads(run.stdout.splitlines()[-1])
+    assert any("chrom" in name for name, _ in processes.values()), processes
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BROWSER_NICENESS)
+    assert {nice for _, nice in processes.values()} == {wanted}, processes
 
 
 def test_never_misses_the_js_only_articles_and_says_so(replica, tmp_path):

@@ -52,6 +52,8 @@ def test_auto_renders_once_then_uses_the_learnt_endpoint(replica, tmp_path):
     assert stats["alinea/related/found/endpoint"] > 0 and stats["alinea/related/found/rendered"] > 0
     assert stats["playwright/browser_count"] == 1
     assert stats["alinea/render/browser_started"] == 1, "one Playwright driver for http and https"
+    assert stats["alinea/render/browser_stopped"] == 1, "stopped once the endpoint was learnt, not at the end"
+    assert "Closing download handler" not in result.log.rpartition("Spider closed")[2]
 
 
 def test_auto_starts_no_browser_while_no_page_needs_it(replica, tmp_path):
@@ -142,6 +144,8 @@ def test_endpoint_that_moves_is_learnt_again_through_the_browser(tmp_path):
     assert stats["alinea/render/endpoint_failed"] >= 1
     assert "/api/v2/related/{article_id}" in result.log
     assert stats["alinea/render/pages"] < stats["alinea/render/endpoint_used"]
+    # stopped after the first endpoint was learnt, started again to learn where it moved
+    assert stats["alinea/render/browser_started"] == stats["alinea/render/browser_stopped"] == 2
 
 
 def test_a_slow_list_endpoint_is_waited_for_not_taken_for_a_list_that_never_fills(tmp_path):

@@ -135,7 +135,8 @@ def enable_rendering(settings: Settings, executable: str) -> None:
 
 
 class CrawlBrowser:
-    """The crawl's one scrapy-playwright download handler, built and started by the first rendered request.
+    """The crawl's one scrapy-playwright download handler, built and started by the first rendered request,
+    stopped when the crawl says it needs it no more (``stop_when_idle``) or at the end.
 
     Installed as Scrapy's handler for ``http`` and ``https``, scrapy-playwright's handler is built once per
     scheme and each starts a Playwright driver (a Node.js process) before the crawl's first request, rendered
@@ -194,12 +195,14 @@ class CrawlBrowser:
             self.stopping = asyncio.ensure_future(self.stop_if_idle())
 
     async def stop_if_idle(self) -> None:
-        async with self.starting:
-            self.stopping = None
-            if self.handler is not None and not self.in_flight:
-                handler, self.handler = self.handler, None
-                self.crawler.stats.inc_value(keys.RENDER.format(what="browser_stopped"))
-                await handler.close()
+        try:
+            async with self.starting:
+                if self.handler is not None and not self.in_flight:
+                    handler, self.handler = self.handler, None
+                    self.crawler.stats.inc_value(keys.RENDER.format(what="browser_stopped"))
+                    await handler.close()
+        finally:
+            self.stopping = None  # held until done: the event loop keeps only a weak reference to a task
 
     async def close(self) -> None:
         """Once, whichever scheme's handler asks first."""

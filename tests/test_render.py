@@ -12,6 +12,7 @@ import pytest
 from scrapy.utils.misc import load_object
 
 from alinea_crawler.browser_priority import BROWSER_NICENESS
+from alinea_crawler.pages.related import endpoint_links
 from alinea_crawler.rendering import (
     PLAYWRIGHT_TURNS_PER_MESSAGE,
     RelatedEndpoint,
@@ -191,6 +192,19 @@ def test_browser_that_cannot_launch_fails_the_crawl_but_keeps_the_items(replica,
     assert result.stats["alinea/render/failed"] >= 1
     assert result.items, "pages are exported with the links they had"
     assert "needed the browser" in result.log
+
+
+def test_an_endpoint_answer_gives_its_article_urls_once_and_never_its_text():
+    answer = json.dumps({"data": [
+        {"title": "Harga beras naik lagi", "url": "/ekonomi/harga-beras-naik-lagi-b2WvMus9T"},
+        {"title": "politik", "url": "https://www.alinea.id/politik/rapat-b3XyZa8Qk?utm=x"},
+        {"title": "Sama lagi", "url": "https://www.alinea.id/ekonomi/harga-beras-naik-lagi-b2WvMus9T/"},
+        {"title": "Luar", "url": "https://elsewhere.example/politik/rapat-b4AbCd9Ef"},
+    ]})
+    assert endpoint_links(answer, "https://www.alinea.id/api/related/b1111111a", exclude="b1111111a") == [
+        "https://www.alinea.id/ekonomi/harga-beras-naik-lagi-b2WvMus9T",
+        "https://www.alinea.id/politik/rapat-b3XyZa8Qk",
+    ]
 
 
 def test_endpoint_template_is_forgotten_only_after_repeated_failures_of_its_own_urls():

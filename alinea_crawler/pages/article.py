@@ -76,6 +76,8 @@ _HTML_ELEMENTS = etree.HTMLParser()
 _HTML_ELEMENTS.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
     entity=lxml.html.HtmlEntity))
+# the page's scripts other than JSON-LD, the head's meta, links and title: trafilatura reads none (``html_tree``)
+_UNREAD_BY_TRAFILATURA = etree.XPath('//script[not(@type="application/ld+json")]|/html/head/*[not(self::script)]')
 _PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
                  " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
 _COMMENT_NAME = re.compile(r"(?:comments?|commentlist|comment[-_](?:list|body|content|text|thread|block|section|area|"
@@ -556,15 +558,19 @@ def html_tree(root: Any) -> lxml.html.HtmlElement:
     its children, copied in C under a root of ``_HTML_ELEMENTS``'s document, take ``HtmlElement`` from that
     document: no serialising for trafilatura to parse the page again (0.44 ms against 1.8 ms a page on the
     real pages), and trafilatura's passes over the copy skip lxml.html's Python lookup per element
-    (``HtmlElement`` for every tag: trafilatura calls no form element's method). ``<svg>`` and ``<style>``
-    (an inline icon is dozens of elements) are left out: they hold no text, and trafilatura deletes both
-    before it reads any (``tree_cleaning``, and ``basic_cleaning`` for its page-text measures), after
-    XPath passes that would otherwise walk them.
+    (``HtmlElement`` for every tag: trafilatura calls no form element's method). What trafilatura never reads
+    is left out of the copy, so that its XPath passes over the raw page do not walk it: ``<svg>`` (an inline
+    icon is dozens of elements), ``<style>``, the head's ``<meta>``/``<link>``/``<title>``, scripts other
+    than JSON-LD. Its ``tree_cleaning`` deletes them all before it reads any text, its page-text measure
+    (``basic_cleaning``) reads the body without them, and it reads scripts only for JSON-LD (a forum thread's
+    type, an ``articleBody``): its readings are the same (915 real pages fast, 229 full).
     """
     tree = etree.fromstring("<html></html>", _HTML_ELEMENTS)
     tree.attrib.update(root.attrib)
     tree.extend(deepcopy(child) for child in root)
     etree.strip_elements(tree, "svg", "style", with_tail=False)
+    for element in _UNREAD_BY_TRAFILATURA(tree):
+        element.drop_tree()  # the text after it stays
     return tree
 
 

@@ -3,12 +3,15 @@
 
 import json
 
+import lxml.html
 import pytest
+import trafilatura
 from lxml import etree
 from parsel import Selector
 
 from alinea_crawler.pages.article import (
-    ArticleGeneric, ArticleV2021, Found, agreed_paragraphs, extract_article, pick_layout, with_twin_chunks,
+    ArticleGeneric, ArticleV2021, Found, agreed_paragraphs, extract_article, html_tree, pick_layout,
+    trafilatura_paragraphs, with_twin_chunks,
 )
 from alinea_crawler.pages.body import MIN_BODY_CHARS
 from alinea_crawler.pages.common import parse_html
@@ -241,3 +244,28 @@ def test_a_readers_comment_thread_is_not_taken_for_a_short_article():
             f"<li class='comment'><div class='comment-content'>{thread}</div></li></ol></div></body></html>")
     assert pick_layout(parse_html(html), URL)._candidate.node.get("class") == "entry"
     assert page(html).body.split("\n\n") == PARAGRAPHS
+
+
+def test_trafilatura_reads_a_copy_of_our_tree_as_it_reads_the_page_serialised():
+    """lxml.html's elements (its ``text_content``, the form classes it never calls), none of what it never reads
+    (icons, style sheets, scripts, the head's meta) but the JSON-LD (its baseline reads ``articleBody`` there),
+    the text after a dropped element kept, our tree untouched."""
+    icon = "<svg viewBox='0 0 9 9'><path d='M0 0'/><path d='M1 1'/></svg>"
+    html = (f"<html lang='id'><head><title>Judul</title><meta name='description' content='Ringkas'><style>p "
+            f"{{color: red}}</style><script type='application/ld+json'>{{\"@type\": \"NewsArticle\"}}</script>"
+            f"<script src='/a.js'></script></head><body><nav><a href='/'>Beranda</a>{icon}</nav><article><h1>"
+            f"Judul</h1>{BODY}<form><input name='q'><p>Cari {icon}berita<script>var x = 1;</script> terbaru</p>"
+            f"</form></article><footer>Hak cipta {icon} 2024</footer></body></html>")
+    root = parse_html(html).root
+    before = etree.tostring(root)
+    tree = html_tree(root)
+    assert etree.tostring(root) == before
+    assert all(isinstance(element, lxml.html.HtmlElement) for element in tree.iter(etree.Element))
+    assert tree.get("lang") == "id" and not tree.xpath("//svg|//style|//meta|//title|//script[@src]")
+    assert [script.get("type") for script in tree.iter("script")] == ["application/ld+json"]
+    assert tree.xpath("string(//form//p)") == "Cari berita terbaru"
+    serialised = etree.tostring(root, encoding="unicode", method="html")
+    for fast in (True, False):
+        assert trafilatura_paragraphs(tree, URL, fast) == ["Judul", *PARAGRAPHS]
+        assert trafilatura.extract(tree, url=URL, fast=fast, include_comments=False) == trafilatura.extract(
+            serialised, url=URL, fast=fast, include_comments=False)

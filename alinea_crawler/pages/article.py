@@ -26,12 +26,14 @@ import logging
 from itertools import chain, islice
 import re
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, ClassVar, Iterator
 
-import trafilatura
+import lxml.html
 from lxml import etree
+import trafilatura
 from parsel import Selector
 
 from ..cleaning import boilerplate_rule, drop_boilerplate_elements
@@ -69,6 +71,13 @@ TWIN_CHUNK_TAGS = frozenset({"div", "section", "article"})
 TWIN_KEPT = 0.8  # a chunk this much kept by the agreed body vouches for its twins
 TWIN_BLOCK_CHARS = 60  # the twins' blocks this long come back (prose, not their labels or captions)
 NEAR_HEADLINE_BLOCKS = 12  # visible blocks after the headline searched for a byline, a date or a standfirst
+# lxml.html's element classes looked up in C, not by lxml.html's Python lookup (one call per element touched)
+_HTML_ELEMENTS = etree.HTMLParser()
+_HTML_ELEMENTS.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
+# the page's scripts other than JSON-LD, the head's meta, links and title: trafilatura reads none (``html_tree``)
+_UNREAD_BY_TRAFILATURA = etree.XPath('//script[not(@type="application/ld+json")]|/html/head/*[not(self::script)]')
 _PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
                  " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
 _COMMENT_NAME = re.compile(r"(?:comments?|commentlist|comment[-_](?:list|body|content|text|thread|block|section|area|"
@@ -398,9 +407,9 @@ class ArticleGeneric:
             return NOTHING
         # the page declares its body (itemprop=articleBody): no second opinion needed
         second_opinion = candidate.source != "layout" and candidate.node.get("itemprop") != "articleBody"
-        # trafilatura wants lxml.html's element classes: it reads our tree serialised, before anything is dropped
-        html = etree.tostring(self.sel.root, encoding="unicode", method="html") if second_opinion else ""
-        theirs = trafilatura_paragraphs(html, self.response_url) if second_opinion else None
+        # trafilatura reads a copy of our tree taken before anything is dropped (it prunes the copy it is given)
+        tree = html_tree(self.sel.root) if second_opinion else None
+        theirs = trafilatura_paragraphs(tree, self.response_url) if second_opinion else None
         page.boilerplate_removed = drop_boilerplate_elements(wrap(self.sel, candidate.node))
         is_byline_or_title = _byline_or_title_test(page)
         ours = [b for b in text_blocks(candidate.node) if not is_byline_or_title(b)]
@@ -412,7 +421,7 @@ class ArticleGeneric:
             # its fast reading kept a sliver of a region we found whole (or, where it agrees with the region,
             # under 30% of it): its full reading (readability and jusText fallbacks; a second run) decides
             # when it keeps more
-            fuller = agreed_paragraphs(trafilatura_paragraphs(html, self.response_url, fast=False), ours)
+            fuller = agreed_paragraphs(trafilatura_paragraphs(tree, self.response_url, fast=False), ours)
             if _chars(fuller) > _chars(body):
                 body = fuller
         if agreed and len(body) < len(ours):
@@ -544,9 +553,35 @@ def extract_article(sel: Selector, url: str) -> ArticlePage | None:
     return page.extract() if page.is_article() else None
 
 
-def trafilatura_paragraphs(html: str, url: str, fast: bool = True) -> list[str]:
-    """trafilatura's reading of the page: ``fast`` without its readability/jusText fallbacks."""
-    extracted = trafilatura.extract(html, url=url, fast=fast, include_comments=False)
+def html_tree(root: Any) -> lxml.html.HtmlElement:
+    """A copy of our page made of lxml.html's elements, which trafilatura wants (it calls ``text_content()``).
+
+    The page is parsed once with lxml's plain element classes (no Python lookup per element for our readers);
+    its children, copied in C under a root of ``_HTML_ELEMENTS``'s document, take ``HtmlElement`` from that
+    document: no serialising for trafilatura to parse the page again (0.44 ms against 1.8 ms a page on the
+    real pages), and trafilatura's passes over the copy skip lxml.html's Python lookup per element
+    (``HtmlElement`` for every tag: trafilatura calls no form element's method). What trafilatura never reads
+    is left out of the copy, so that its XPath passes over the raw page do not walk it: ``<svg>`` (an inline
+    icon is dozens of elements), ``<style>``, the head's ``<meta>``/``<link>``/``<title>``, scripts other
+    than JSON-LD. Its ``tree_cleaning`` deletes them all before it extracts, its page-text measure
+    (``basic_cleaning``) reads the body without them, and it reads scripts only for JSON-LD (a forum thread's
+    type, an ``articleBody``). Its fast readings are the same on the 915 real pages of both corpora where it
+    runs; a few of its other passes measure text with ``text_content()`` before its cleaning, where a style
+    sheet's text or the head's counted as page text (4 of WCXB's 1,869 pages read differently, 3 better).
+    """
+    tree = etree.fromstring("<html></html>", _HTML_ELEMENTS)
+    tree.attrib.update(root.attrib)
+    tree.extend(deepcopy(child) for child in root)
+    etree.strip_elements(tree, "svg", "style", with_tail=False)
+    for element in _UNREAD_BY_TRAFILATURA(tree):
+        element.drop_tree()  # the text after it stays
+    return tree
+
+
+def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str, fast: bool = True) -> list[str]:
+    """trafilatura's reading of the page (``html_tree``; it reads a copy): ``fast`` without its readability/jusText
+    fallbacks."""
+    extracted = trafilatura.extract(tree, url=url, fast=fast, include_comments=False)
     return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
 
 

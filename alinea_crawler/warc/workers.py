@@ -58,7 +58,7 @@ def read_archived_page(files: ArchivedRecordReader, location: Location, url: str
 
 
 def serve(connection: Connection, base_url: str) -> None:
-    """A worker process: batches of (token, location, url, kind) in, one batch of (token, answer) out per batch."""
+    """A worker process: batches of (token, location, url, kind) in; each page's (token, answer) out as soon as it is read."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
     files = ArchivedRecordReader()
     while True:
@@ -69,13 +69,12 @@ def serve(connection: Connection, base_url: str) -> None:
         if batch is None:
             files.close()
             return
-        answers = []
         for token, location, url, kind in batch:
             try:
-                answers.append((token, read_archived_page(files, location, url, kind, base_url)))
+                answer = read_archived_page(files, location, url, kind, base_url)
             except Exception:  # noqa: BLE001 — an unreadable record: the crawl process reads it itself
-                answers.append((token, None))
-        connection.send(answers)
+                answer = None
+            connection.send((token, answer))
 
 
 @dataclass(eq=False)
@@ -147,15 +146,14 @@ class ExtractionPool:
 
     def receive(self, worker: Worker) -> None:
         try:
-            answers = worker.connection.recv()
+            token, answer = worker.connection.recv()  # one page's answer
         except (EOFError, OSError):
             self.stopped()
             return
-        worker.pending -= len(answers)
-        for token, answer in answers:
-            future = self.waiting.pop(token, None)
-            if future is not None and not future.done():
-                future.set_result(answer)
+        worker.pending -= 1
+        future = self.waiting.pop(token, None)
+        if future is not None and not future.done():
+            future.set_result(answer)
 
     def stopped(self) -> None:
         """A worker died: its pages, and every page from now on, are read in the crawl process."""

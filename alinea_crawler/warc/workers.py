@@ -7,7 +7,9 @@ import gc
 import itertools
 import logging
 import os
+import pickle
 import signal
+import struct
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
@@ -57,6 +59,9 @@ def read_archived_page(files: ArchivedRecordReader, location: Location, url: str
         return status, headers, body, None
 
 
+LOW_WATER = 4  # a worker is sent the tasks waiting for it when it holds fewer than this
+
+
 def serve(connection: Connection, base_url: str) -> None:
     """A worker process: batches of (token, location, url, kind) in; each page's (token, answer) out as soon as it is read."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
@@ -77,12 +82,47 @@ def serve(connection: Connection, base_url: str) -> None:
             connection.send((token, answer))
 
 
+READ_SIZE = 1 << 18  # bytes read from a worker's pipe at a time
+
+
+class Messages:
+    """Whole messages out of the bytes read so far from a ``Connection`` (its framing: a 4-byte size, -1
+    then an 8-byte size for the largest). The crawl process reads only what has come, so a worker halfway
+    through sending a page never holds it up: a ``Connection.recv`` would wait for the rest."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list:
+        buffer = self.buffer
+        buffer += data
+        messages, start = [], 0
+        with memoryview(buffer) as view:
+            while len(buffer) - start >= SIZE.size:
+                (size,), head = SIZE.unpack_from(buffer, start), SIZE.size
+                if size == -1:
+                    if len(buffer) - start < SIZE.size + LONG_SIZE.size:
+                        break
+                    (size,), head = LONG_SIZE.unpack_from(buffer, start + SIZE.size), SIZE.size + LONG_SIZE.size
+                if len(buffer) - start - head < size:
+                    break
+                messages.append(pickle.loads(view[start + head:start + head + size]))
+                start += head + size
+        del buffer[:start]
+        return messages
+
+
+SIZE, LONG_SIZE = struct.Struct("!i"), struct.Struct("!Q")
+
+
 @dataclass(eq=False)
 class Worker:
     process: object
     connection: Connection
-    outbox: list = field(default_factory=list)  # tasks to send at the end of this turn of the event loop
-    pending: int = 0  # tasks sent, not yet answered
+    outbox: list = field(default_factory=list)  # tasks not sent yet
+    pending: int = 0  # tasks given, not yet answered (in the outbox or sent)
+    sent: int = 0  # tasks sent, not yet answered
+    inbox: Messages = field(default_factory=Messages)  # what the worker sent, up to its last whole answer
 
 
 class ExtractionPool:
@@ -91,9 +131,10 @@ class ExtractionPool:
     The page objects are pure (text and URL in, a reading out), and reading a page is most of a
     replayed page's cost. The replay hands where an archived page of a ``READINGS`` kind lies to the
     least busy worker; the worker reads the record, reads the page as the spider would and sends back
-    the response's parts and that reading: the crawl process never opens those records. Tasks and
-    answers travel in batches, one message per worker per turn of the event loop, over a pipe the
-    event loop watches (no threads in the crawl process). Navigation, pipelines, feeds, the ledger and
+    the response's parts and that reading: the crawl process never opens those records. Each page's
+    answer comes back as soon as it is read, over a pipe the event loop watches (no threads in the
+    crawl process); tasks go out in batches, sent to a worker when it holds fewer than ``LOW_WATER``
+    (each message wakes the worker: one per task cost the crawl process 6% of its time). Navigation, pipelines, feeds, the ledger and
     the report stay in the one crawl process, unchanged. A page a worker could not read is read in the
     crawl; if a worker stops, every page is read in the crawl from then on.
     """
@@ -137,23 +178,36 @@ class ExtractionPool:
     def flush(self) -> None:
         self.flush_due = False
         for worker in list(self.workers):
-            if worker.outbox:
-                batch, worker.outbox = worker.outbox, []
-                try:
-                    worker.connection.send(batch)
-                except OSError:
-                    self.stopped()
+            if worker.sent < LOW_WATER:
+                self.send(worker)
+
+    def send(self, worker: Worker) -> None:
+        if not worker.outbox:
+            return
+        batch, worker.outbox = worker.outbox, []
+        worker.sent += len(batch)
+        try:
+            worker.connection.send(batch)
+        except OSError:
+            self.stopped()
 
     def receive(self, worker: Worker) -> None:
+        """What the worker has sent so far (readable: the read does not wait); each whole answer handed on."""
         try:
-            token, answer = worker.connection.recv()  # one page's answer
-        except (EOFError, OSError):
+            data = os.read(worker.connection.fileno(), READ_SIZE)
+        except OSError:
+            data = b""
+        if not data:
             self.stopped()
             return
-        worker.pending -= 1
-        future = self.waiting.pop(token, None)
-        if future is not None and not future.done():
-            future.set_result(answer)
+        for token, answer in worker.inbox.feed(data):
+            worker.pending -= 1
+            worker.sent -= 1
+            future = self.waiting.pop(token, None)
+            if future is not None and not future.done():
+                future.set_result(answer)
+        if worker.sent < LOW_WATER:
+            self.send(worker)
 
     def stopped(self) -> None:
         """A worker died: its pages, and every page from now on, are read in the crawl process."""

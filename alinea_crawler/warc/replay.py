@@ -23,7 +23,7 @@ from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
 from .records import (
     ArchivedRecordReader, CutShort, Location, NotPlain, ScannedRecord, archived_response, plain_records, warcio_records,
 )
-from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
+from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, content_decoder, replay_processes
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,8 @@ class WarcReplayMiddleware:
         logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more "
                     "answers read by %s; nothing is fetched", len(paths), archive.records,
                     f"{processes} worker processes" if processes > 1 else "the crawl process")
-        return cls(crawler, archive, ExtractionPool(processes, crawler.spider.base_url) if processes > 1 else None)
+        pool = ExtractionPool(processes, crawler.spider.base_url, content_decoder(crawler)) if processes > 1 else None
+        return cls(crawler, archive, pool)
 
     async def process_request(self, request: Request) -> Response:
         answer = self.archive.answer(request)

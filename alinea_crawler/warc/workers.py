@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
 from ..pages.article import ArticlePage
 from ..pages.common import parse_html
@@ -47,22 +53,40 @@ EXTRACTED_KINDS = frozenset(READINGS)
 Answer = tuple[int, list[tuple[str, str]], bytes, object]
 
 
-def read_archived_page(files: ArchivedRecordReader, location: Location, url: str, kind: str, base_url: str) -> Answer:
-    """In a worker process: the archived page as the replay answers it, read as the spider reads it."""
+def read_archived_page(files: ArchivedRecordReader, location: Location, url: str, kind: str, base_url: str,
+                       decoder: HttpCompressionMiddleware | None = None) -> Answer:
+    """In a worker process: the archived page as the replay answers it, read as the spider reads it.
+
+    The archive holds a page as it came over the wire: one sent compressed (``Content-Encoding``) is
+    decoded first by ``decoder``, the crawl's own HttpCompressionMiddleware, as it is in the crawl
+    process before the spider reads it (None: the crawl has it off, and neither decodes)."""
     status, headers, body = files.read_response(location)
     response = archived_response(url, status, headers, body)
-    if status != 200 or not isinstance(response, TextResponse):
-        return status, headers, body, None
     try:
+        if decoder is not None and response.headers.get("Content-Encoding"):
+            response = decoder.process_response(Request(url), response)
+        if status != 200 or not isinstance(response, TextResponse):
+            return status, headers, body, None
         return status, headers, body, READINGS[kind](response, base_url)
     except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
         return status, headers, body, None
 
 
+def content_decoder(crawler: Crawler) -> HttpCompressionMiddleware | None:
+    """The crawl's HttpCompressionMiddleware, for the workers (None when the crawl has it off)."""
+    enabled = build_component_list(crawler.settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    if HttpCompressionMiddleware not in map(load_object, enabled):
+        return None
+    try:
+        return HttpCompressionMiddleware.from_crawler(crawler)
+    except NotConfigured:
+        return None
+
+
 LOW_WATER = 4  # a worker is sent the tasks waiting for it when it holds fewer than this
 
 
-def serve(connection: Connection, base_url: str) -> None:
+def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddleware | None) -> None:
     """A worker process: batches of (token, location, url, kind) in; each page's (token, answer) out as soon as it is read."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
     files = ArchivedRecordReader()
@@ -76,7 +100,7 @@ def serve(connection: Connection, base_url: str) -> None:
             return
         for token, location, url, kind in batch:
             try:
-                answer = read_archived_page(files, location, url, kind, base_url)
+                answer = read_archived_page(files, location, url, kind, base_url, decoder)
             except Exception:  # noqa: BLE001 — an unreadable record: the crawl process reads it itself
                 answer = None
             connection.send((token, answer))
@@ -139,13 +163,13 @@ class ExtractionPool:
     crawl; if a worker stops, every page is read in the crawl from then on.
     """
 
-    def __init__(self, processes: int, base_url: str):
+    def __init__(self, processes: int, base_url: str, decoder: HttpCompressionMiddleware | None = None):
         context = get_context("fork")  # forked now, before the crawl has opened anything
         gc.freeze()  # the crawl's objects so far: out of the workers' collections (no copy-on-write) and the crawl's
         self.workers: list[Worker] = []
         for _ in range(processes):
             ours, theirs = context.Pipe()
-            process = context.Process(target=serve, args=(theirs, base_url), daemon=True, name="alinea-replay-worker")
+            process = context.Process(target=serve, args=(theirs, base_url, decoder), daemon=True, name="alinea-replay-worker")
             process.start()
             theirs.close()
             self.workers.append(Worker(process, ours))

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import Settings
@@ -23,7 +24,7 @@ from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
 from .records import (
     ArchivedRecordReader, CutShort, Location, NotPlain, ScannedRecord, archived_response, plain_records, warcio_records,
 )
-from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, content_decoder, replay_processes
+from .workers import EXTRACTED, EXTRACTED_KINDS, NO_META_REFRESH, ExtractionPool, content_decoder, replay_processes
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +156,8 @@ class WarcReplayMiddleware:
         logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more "
                     "answers read by %s; nothing is fetched", len(paths), archive.records,
                     f"{processes} worker processes" if processes > 1 else "the crawl process")
-        pool = ExtractionPool(processes, crawler.spider.base_url, content_decoder(crawler)) if processes > 1 else None
+        pool = ExtractionPool(processes, crawler.spider.base_url, content_decoder(crawler),
+                              tuple(crawler.settings.getlist("METAREFRESH_IGNORE_TAGS"))) if processes > 1 else None
         return cls(crawler, archive, pool)
 
     async def process_request(self, request: Request) -> Response:
@@ -168,14 +170,17 @@ class WarcReplayMiddleware:
         served = self.served[key]
         self.served[key] = served + 1
         location = locations[min(served, len(locations) - 1)]
-        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        for mark in (EXTRACTED, NO_META_REFRESH):  # a retry or a redirect copies the meta of the answer before
+            request.meta.pop(mark, None)
         answer = None
         if self.readers is not None and (kind := request.meta.get("kind")) in EXTRACTED_KINDS:
             answer = await self.readers.read(location, request.url, kind)
         if answer is None:
             status, header_list, body = self.reader.read_response(location)
         else:
-            status, header_list, body, reading = answer
+            status, header_list, body, reading, no_meta_refresh = answer
+            if no_meta_refresh:
+                request.meta[NO_META_REFRESH] = True
             if reading is not None:
                 request.meta[EXTRACTED] = reading
                 self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
@@ -202,6 +207,17 @@ class WarcReplayMiddleware:
             for location in locations:
                 record, body = self.reader.read(location)
                 await callback(ArchivedBrowserResponse(record, body, page_url))
+
+
+class ReplayMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, in a replay: a page a worker process already searched for a meta
+    refresh, and found none in, is not searched again (the search decodes the page's whole text, which
+    the crawl process otherwise never reads when a worker read the page)."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None):
+        if request.meta.get(NO_META_REFRESH):
+            return response
+        return super().process_response(request, response)
 
 
 class ArchivedBrowserResponse:
@@ -235,6 +251,14 @@ REPLAY_SETTINGS = {
 }
 
 
+META_REFRESH = "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"
+
+
 def enable_replay(settings: Settings) -> None:
     for name, value in REPLAY_SETTINGS.items():
         settings.set(name, value, priority="spider")
+    order = settings.getwithbase("DOWNLOADER_MIDDLEWARES").get(META_REFRESH)
+    if order is not None:  # in its place, unless the crawl has it off
+        middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"), META_REFRESH: None,
+                       f"{__name__}.ReplayMetaRefreshMiddleware": order}
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")

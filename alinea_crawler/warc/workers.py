@@ -18,10 +18,11 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import NotConfigured
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy.settings import Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
+from scrapy.utils.response import get_meta_refresh
 
 from ..pages.article import ArticlePage
 from ..pages.common import parse_html
@@ -32,6 +33,7 @@ from .records import ArchivedRecordReader, Location, archived_response
 logger = logging.getLogger(__name__)
 
 EXTRACTED = "alinea_extracted"  # request meta during a replay: a page's reading done by a worker
+NO_META_REFRESH = "alinea_no_meta_refresh"  # request meta during a replay: a worker found no meta refresh in its page
 
 
 def read_article(response: TextResponse, base_url: str) -> tuple[ArticlePage | None, ArticlePager]:
@@ -48,28 +50,33 @@ def read_listing(response: TextResponse, base_url: str) -> ListingAnswer:
 READINGS = {"article": read_article, "amp": read_article, "more": read_listing}
 EXTRACTED_KINDS = frozenset(READINGS)
 
-# What a worker gives back for one archived page: the response's status, headers and body, and the page
-# objects' reading of it (None: not a page the spider reads, or its reading raised).
-Answer = tuple[int, list[tuple[str, str]], bytes, object]
+# What a worker gives back for one archived page: the response's status, headers and body, the page
+# objects' reading of it (None: not a page the spider reads, or its reading raised), and whether the page
+# (an HTML one) holds no meta refresh that MetaRefreshMiddleware would follow.
+Answer = tuple[int, list[tuple[str, str]], bytes, object, bool]
 
 
 def read_archived_page(files: ArchivedRecordReader, location: Location, url: str, kind: str, base_url: str,
-                       decoder: HttpCompressionMiddleware | None = None) -> Answer:
+                       decoder: HttpCompressionMiddleware | None = None, ignore_tags: tuple[str, ...] = ()) -> Answer:
     """In a worker process: the archived page as the replay answers it, read as the spider reads it.
 
     The archive holds a page as it came over the wire: one sent compressed (``Content-Encoding``) is
     decoded first by ``decoder``, the crawl's own HttpCompressionMiddleware, as it is in the crawl
-    process before the spider reads it (None: the crawl has it off, and neither decodes)."""
+    process before the spider reads it (None: the crawl has it off, and neither decodes). The page is
+    also searched for a meta refresh as MetaRefreshMiddleware searches it (``ignore_tags``:
+    METAREFRESH_IGNORE_TAGS): the crawl process, which reads nothing else of its text, need not."""
     status, headers, body = files.read_response(location)
     response = archived_response(url, status, headers, body)
     try:
         if decoder is not None and response.headers.get("Content-Encoding"):
             response = decoder.process_response(Request(url), response)
+        no_meta_refresh = isinstance(response, HtmlResponse) and \
+            get_meta_refresh(response, ignore_tags=list(ignore_tags))[1] is None
         if status != 200 or not isinstance(response, TextResponse):
-            return status, headers, body, None
-        return status, headers, body, READINGS[kind](response, base_url)
+            return status, headers, body, None, no_meta_refresh
+        return status, headers, body, READINGS[kind](response, base_url), no_meta_refresh
     except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
-        return status, headers, body, None
+        return status, headers, body, None, False
 
 
 def content_decoder(crawler: Crawler) -> HttpCompressionMiddleware | None:
@@ -86,7 +93,8 @@ def content_decoder(crawler: Crawler) -> HttpCompressionMiddleware | None:
 LOW_WATER = 4  # a worker is sent the tasks waiting for it when it holds fewer than this
 
 
-def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddleware | None) -> None:
+def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddleware | None,
+          ignore_tags: tuple[str, ...]) -> None:
     """A worker process: batches of (token, location, url, kind) in; each page's (token, answer) out as soon as it is read."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
     files = ArchivedRecordReader()
@@ -100,7 +108,7 @@ def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddlew
             return
         for token, location, url, kind in batch:
             try:
-                answer = read_archived_page(files, location, url, kind, base_url, decoder)
+                answer = read_archived_page(files, location, url, kind, base_url, decoder, ignore_tags)
             except Exception:  # noqa: BLE001 — an unreadable record: the crawl process reads it itself
                 answer = None
             connection.send((token, answer))
@@ -163,13 +171,14 @@ class ExtractionPool:
     crawl; if a worker stops, every page is read in the crawl from then on.
     """
 
-    def __init__(self, processes: int, base_url: str, decoder: HttpCompressionMiddleware | None = None):
+    def __init__(self, processes: int, base_url: str, decoder: HttpCompressionMiddleware | None = None,
+                 ignore_tags: tuple[str, ...] = ()):
         context = get_context("fork")  # forked now, before the crawl has opened anything
         gc.freeze()  # the crawl's objects so far: out of the workers' collections (no copy-on-write) and the crawl's
         self.workers: list[Worker] = []
         for _ in range(processes):
             ours, theirs = context.Pipe()
-            process = context.Process(target=serve, args=(theirs, base_url, decoder), daemon=True, name="alinea-replay-worker")
+            process = context.Process(target=serve, args=(theirs, base_url, decoder, ignore_tags), daemon=True, name="alinea-replay-worker")
             process.start()
             theirs.close()
             self.workers.append(Worker(process, ours))

@@ -44,8 +44,18 @@ from warcio.archiveiterator import ArchiveIterator
 from alinea_crawler.warc import archived_site, warc_paths
 from alinea_crawler.warc.capture import WarcCaptureMiddleware
 from alinea_crawler.warc.replay import REPLAY_SETTINGS
-from bench.common import (BENCH_ARGS, BENCH_PROFILE, REPO, RESULTS, Replica, _run_measured, median, print_table,
-                          run_crawl, write_result)
+from bench.common import (
+    BENCH_ARGS,
+    BENCH_PROFILE,
+    REPO,
+    RESULTS,
+    Replica,
+    _run_measured,
+    median,
+    print_table,
+    run_crawl,
+    write_result,
+)
 from tests.crawl import scrapy_command
 
 # What every version's from_warc sets itself (its REPLAY_SETTINGS): a compared replay runs each version with

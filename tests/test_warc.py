@@ -17,8 +17,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.warc.records import NotPlain, plain_records, warcio_records
+from alinea_crawler.warc.records import NotPlain, plain_records, record_starts, scan, warcio_records
 from alinea_crawler.warc.replay import WarcArchive
+from alinea_crawler.warc.workers import ExtractionPool, Part, merged
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
 
@@ -336,3 +337,32 @@ def test_pages_archived_compressed_are_read_by_the_workers_as_the_crawl_reads_th
     assert result.stats["httpcompression/response_count"] >= len(result.items)
     assert result.stats["alinea/warc/read_by_workers"] > len(result.items)
     assert without_scraped_at(result.items) == without_scraped_at(captured.items)
+
+
+def test_the_index_read_in_parts_by_the_workers_is_the_index_read_in_one_go(captured, tmp_path):
+    """Each file cut at record starts, its parts read by two worker processes at once: the same requests,
+    responses and locations, in the same order; a file cut mid-record too, its cut in the same place."""
+    first = sorted((captured.workdir / "warc").iterdir())[0]
+    data = first.read_bytes()
+    ends = member_ends(data)
+    cut = tmp_path / first.name
+    cut.write_bytes(data[:(ends[len(ends) * 3 // 4 - 1] + ends[len(ends) * 3 // 4]) // 2])
+    pool = ExtractionPool(2, "http://127.0.0.1:1")
+    try:
+        for path in [*sorted((captured.workdir / "warc").iterdir()), cut]:
+            assert len(record_starts(path, 2)) == 2, "two parts"
+            in_parts, in_one_go = pool.scan(path), scan(plain_records(path))
+            assert in_parts == in_one_go
+            assert len(in_parts[1]) > 2
+        assert in_parts[-1] is not None, "the cut file's cut"
+    finally:
+        pool.close()
+
+
+def test_a_part_that_does_not_end_where_the_next_begins_sends_the_file_back_to_the_crawl():
+    """A false record start (gzip's magic bytes inside a record) shows as a part reading past it."""
+    parts = [Part(Path("f.warc.gz"), 0, 100), Part(Path("f.warc.gz"), 100, None)]
+    whole = ({}, [], 1, 100, None), ({}, [], 1, 250, None)
+    assert merged(parts, list(whole)) == ({}, [], 2, 250, None)
+    assert merged(parts, [({}, [], 1, 130, None), whole[1]]) is None
+    assert merged(parts, [whole[0], None]) is None

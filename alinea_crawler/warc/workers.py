@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -28,7 +29,15 @@ from ..pages.article import ArticlePage
 from ..pages.common import parse_html
 from ..pages.listing import ListingAnswer, listing_answer
 from ..pages.pagination import ArticlePager, read_article_page
-from .records import ArchivedRecordReader, Location, archived_response
+from .records import (
+    ArchivedRecordReader,
+    Location,
+    Scanned,
+    archived_response,
+    plain_records,
+    record_starts,
+    scan,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +99,41 @@ def content_decoder(crawler: Crawler) -> HttpCompressionMiddleware | None:
         return None
 
 
+@dataclass(frozen=True)
+class Part:
+    """Records of a file from ``start`` (a record's start) to ``stop`` (the next part's start, or None: the end)."""
+
+    path: Path
+    start: int
+    stop: int | None
+
+
+def scan_part(part: Part) -> Scanned | None:
+    """In a worker process: what the index takes from one part of a file (None: not this crawler's shape)."""
+    try:
+        return scan(plain_records(part.path, part.start, part.stop), part.start)
+    except Exception:  # noqa: BLE001 — NotPlain, or unreadable: the crawl process reads the whole file
+        return None
+
+
+def merged(parts: list[Part], scans: list[Scanned | None]) -> Scanned | None:
+    """One file's parts as if read in one go; None when a part was not read or did not end where the next
+    begins (a false record start: the crawl process reads the file itself)."""
+    requests, responses, kept = {}, [], 0
+    for part, scanned in zip(parts, scans):
+        if scanned is None:
+            return None
+        part_requests, part_responses, part_kept, end, cut = scanned
+        requests.update(part_requests)
+        responses += part_responses
+        kept += part_kept
+        if cut is not None:  # a damaged record: nothing after it counts, as in one go
+            return requests, responses, kept, end, cut
+        if part.stop is not None and end != part.stop:
+            return None
+    return requests, responses, kept, end, None
+
+
 LOW_WATER = 4  # a worker is sent the tasks waiting for it when it holds fewer than this
 
 
@@ -106,6 +150,9 @@ def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddlew
         if batch is None:
             files.close()
             return
+        if isinstance(batch, Part):
+            connection.send(scan_part(batch))
+            continue
         for token, location, url, kind in batch:
             try:
                 answer = read_archived_page(files, location, url, kind, base_url, decoder, ignore_tags)
@@ -202,6 +249,21 @@ class ExtractionPool:
             self.flush_due = True
             self.loop.call_soon(self.flush)
         return await future
+
+    def scan(self, path: Path) -> Scanned | None:
+        """What the index takes from one file, its parts read by the workers at once (before the crawl
+        starts; None: the crawl process must read it itself)."""
+        if not self.workers or not path.name.endswith(".gz"):
+            return None
+        starts = record_starts(path, len(self.workers))
+        parts = [Part(path, start, stop) for start, stop in zip(starts, [*starts[1:], None])]
+        try:
+            for worker, part in zip(self.workers, parts):
+                worker.connection.send(part)
+            return merged(parts, [worker.connection.recv() for worker, _ in zip(self.workers, parts)])
+        except (EOFError, OSError):
+            self.stopped()
+            return None
 
     def watch(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop

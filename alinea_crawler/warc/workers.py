@@ -172,7 +172,7 @@ class Messages:
     def __init__(self):
         self.buffer = bytearray()
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes | memoryview) -> list:
         buffer = self.buffer
         buffer += data
         messages, start = [], 0
@@ -233,6 +233,7 @@ class ExtractionPool:
         self.tokens = itertools.count()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.flush_due = False
+        self.read_buffer = bytearray(READ_SIZE)  # what a worker sent, read into the same place every time
 
     async def read(self, location: Location, url: str, kind: str) -> Answer | None:
         """The page archived at ``location`` read by a worker (``kind``: how); None if the crawl must read it."""
@@ -289,13 +290,13 @@ class ExtractionPool:
     def receive(self, worker: Worker) -> None:
         """What the worker has sent so far (readable: the read does not wait); each whole answer handed on."""
         try:
-            data = os.read(worker.connection.fileno(), READ_SIZE)
+            size = os.readv(worker.connection.fileno(), [self.read_buffer])
         except OSError:
-            data = b""
-        if not data:
+            size = 0
+        if not size:
             self.stopped()
             return
-        for token, answer in worker.inbox.feed(data):
+        for token, answer in worker.inbox.feed(memoryview(self.read_buffer)[:size]):
             worker.pending -= 1
             worker.sent -= 1
             future = self.waiting.pop(token, None)

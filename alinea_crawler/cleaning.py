@@ -123,7 +123,9 @@ class _RuleMatcher:
     the ``^=``/``*=`` tests, a Python test for the few other simple selectors, XPath for the rest.
 
     libxml2 walks the container once per selector of a union (~25 µs each even on a small page), and a Python
-    test per selector per element costs as much; a dictionary lookup per class token does not.
+    test per selector per element costs as much; a dictionary lookup per class token does not. What the
+    selectors find depends only on an element's tag, class, id and the few attributes the tests read: the
+    answer is kept per such markup (a template repeats its markup on every page).
     """
 
     def __init__(self, rules: dict[str, str]):
@@ -133,6 +135,7 @@ class _RuleMatcher:
         self.by_id: dict[str, str] = {}
         patterns: dict[str, list[tuple[str, bool, str]]] = {"class": [], "id": []}
         self.tests: list[tuple[Callable[[Any], bool], str]] = []
+        self.test_attributes: set[str] = set()  # the attributes the tests read besides class and id
         self.xpaths: dict[str, etree.XPath] = {}
         for rule, query in rules.items():
             if query.startswith(".//"):
@@ -142,6 +145,8 @@ class _RuleMatcher:
                 self._add(selector.parsed_tree, rule, patterns)
         # attribute -> (value, prefix only, rule) of its ``^=``/``*=`` selectors, in rule order
         self.patterns = {attr: alternatives for attr, alternatives in patterns.items() if alternatives}
+        self.markup_attributes = ("class", "id", *sorted(self.test_attributes - {"class", "id"}))
+        self._by_markup: dict[tuple[str | None, ...], str | None] = {}
 
     def _add(self, tree: Any, rule: str, patterns: dict[str, list[tuple[str, bool, str]]]) -> None:
         inner = getattr(tree, "selector", None)
@@ -157,11 +162,24 @@ class _RuleMatcher:
             patterns[tree.attrib].append((tree.value.value, tree.operator == "^=", rule))
         elif (test := css_test(tree)) is not None:
             self.tests.append((test, rule))
+            self.test_attributes.update(_attributes_read(tree))
         else:
             raise ValueError(f"boilerplate rule {rule!r}: selector {tree!r} is neither simple nor XPath")
 
     def rule_of(self, element: Any, by_xpath: dict[Any, str]) -> str | None:
         """The first rule (in ELEMENT_RULES order) this element matches, else ``None``."""
+        get = element.get
+        markup = (element.tag, *map(get, self.markup_attributes))
+        if (rule := self._by_markup.get(markup, _UNKNOWN)) is _UNKNOWN:
+            if len(self._by_markup) >= MARKUP_CACHE:
+                self._by_markup.clear()
+            rule = self._by_markup[markup] = self._selector_rule(element)
+        if (by_path := by_xpath.get(element)) and (rule is None or self.order[by_path] < self.order[rule]):
+            return by_path
+        return rule
+
+    def _selector_rule(self, element: Any) -> str | None:
+        """The first rule of a CSS selector this element matches, else ``None``."""
         hits = []
         if rule := self.by_tag.get(element.tag):
             hits.append(rule)
@@ -173,8 +191,6 @@ class _RuleMatcher:
             if (alternatives := self.patterns.get(attr)) and (rule := _first_substring(value, alternatives)):
                 hits.append(rule)
         hits.extend(rule for test, rule in self.tests if test(element))
-        if rule := by_xpath.get(element):
-            hits.append(rule)
         return min(hits, key=self.order.__getitem__) if hits else None
 
     def matches(self, root: Any) -> Iterator[tuple[Any, str]]:
@@ -190,9 +206,22 @@ class _RuleMatcher:
                 yield element, rule
 
 
-# What a block holds when an XPath rule can match in it, asked first: libxml2 finds no <figure> faster by
-# tag than by XPath (the label's words are not: serialising a block's text costs more than the rule's XPath).
+_UNKNOWN = object()
+MARKUP_CACHE = 4096  # kinds of markup kept (replica bodies: 8; 181 pages of as many sites: ~3,900)
+
+
+def _attributes_read(tree: Any) -> Iterator[str]:
+    """The attributes a simple selector tests (``[NAME…]``)."""
+    while tree is not None:
+        if isinstance(tree, cssselect.parser.Attrib):
+            yield tree.attrib
+        tree = getattr(tree, "selector", None)
+
+
+# What a block holds when an XPath rule can match in it, asked first: libxml2 finds no <figure> (no bold label)
+# faster by tag than by XPath (the label's words are not: serialising a block's text costs more than the rule's XPath).
 _XPATH_RULE_GATES: dict[str, Callable[[Any], bool]] = {
+    "baca_juga_label": lambda root: next(root.iterdescendants("strong", "b"), None) is not None,
     "figure": lambda root: next(root.iterdescendants("figure"), None) is not None,
 }
 
@@ -220,7 +249,8 @@ def drop_boilerplate_elements(container: Selector) -> Counter[str]:
         if root in element.iterancestors():  # not inside one dropped already
             drop_element(element)
             removed[rule] += 1
-    for rule, boxes in (("baca_juga_box", baca_juga_boxes(root)), ("related_box", related_boxes(root))):
+    plain = plain_text(root)  # both searches read the same tree: the boxes are dropped after
+    for rule, boxes in (("baca_juga_box", baca_juga_boxes(root, plain)), ("related_box", related_boxes(root, plain))):
         for box in boxes:
             drop_element(box)
             removed[rule] += 1
@@ -241,23 +271,25 @@ def drop_element(element) -> None:
     parent.remove(element)
 
 
-def baca_juga_boxes(root) -> list:
+def baca_juga_boxes(root, plain: str | None = None) -> list:
     """Blocks that begin with a "Baca juga" label and are otherwise links: a box, a list, a paragraph.
 
     From each mention of the label, the largest block ancestor that still begins
     with it and holds almost no text besides its links is the box. A label
     inside a paragraph of prose ("… baca juga laporan kami …") is no box.
+    ``plain``: ``plain_text(root)``, when the caller has it.
     """
-    return _link_boxes(root, _MENTIONS_BACA_JUGA, BACA_JUGA_LABEL, ("baca juga",))
+    return _link_boxes(root, _MENTIONS_BACA_JUGA, BACA_JUGA_LABEL, ("baca juga",), plain)
 
 
-def related_boxes(root) -> list:
+def related_boxes(root, plain: str | None = None) -> list:
     """Blocks that begin with "Berita Terkait", "Artikel Terkait", "Lihat juga"… and are otherwise links."""
-    return _link_boxes(root, _MENTIONS_RELATED, RELATED_LABEL, ("terkait", "lainnya", "pilihan", "lihat juga"))
+    return _link_boxes(root, _MENTIONS_RELATED, RELATED_LABEL, ("terkait", "lainnya", "pilihan", "lihat juga"), plain)
 
 
-def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tuple[str, ...]) -> list:
-    if not _mentions(root, words):
+def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tuple[str, ...],
+                plain: str | None) -> list:
+    if not _mentions(plain_text(root) if plain is None else plain, words):
         return []
     boxes = []
     for text in mentions(root):
@@ -272,10 +304,14 @@ def _link_boxes(root, mentions: etree.XPath, label: re.Pattern[str], words: tupl
     return boxes
 
 
-def _mentions(root, words: tuple[str, ...]) -> bool:
-    """Does libxml2's plain text of the whole block (no Python walk), white space collapsed, hold one of these
-    words? Most blocks hold no part of any: asked of the raw text first, collapsed only when one might."""
-    raw = etree.tostring(root, method="text", encoding="unicode", with_tail=False).lower()
+def plain_text(root) -> str:
+    """libxml2's plain text of a whole block (no Python walk), lower-cased: ~6 µs for an article body."""
+    return etree.tostring(root, method="text", encoding="unicode", with_tail=False).lower()
+
+
+def _mentions(raw: str, words: tuple[str, ...]) -> bool:
+    """Does a block's ``plain_text``, white space collapsed, hold one of these words? Most blocks hold no part
+    of any: asked of the raw text first, collapsed only when one might."""
     if not any(all(part in raw for part in word.split()) for word in words):
         return False
     text = collapse(raw)
@@ -309,7 +345,12 @@ _ANY_LINE_RULE = re.compile("|".join(f"(?P<{rule}>{pattern.pattern})" for rule, 
 
 def boilerplate_rule(line: str) -> str | None:
     """The LINE_RULES name that the whole line matches, else ``None``."""
-    match = _ANY_LINE_RULE.fullmatch(collapse(line).lower())
+    return _line_rule(collapse(line))
+
+
+def _line_rule(collapsed: str) -> str | None:
+    """``boilerplate_rule`` of a line whose white space is collapsed already."""
+    match = _ANY_LINE_RULE.fullmatch(collapsed.lower())
     return match.lastgroup if match else None
 
 
@@ -327,7 +368,7 @@ def clean_paragraphs(paragraphs: list[str]) -> CleanText:
         paragraph = collapse(paragraph)
         if not paragraph:
             continue
-        rule = boilerplate_rule(paragraph)
+        rule = _line_rule(paragraph)
         if rule:
             removed[rule] += 1
         else:

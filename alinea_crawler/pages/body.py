@@ -17,7 +17,6 @@ so ``<p>`` bodies, ``<div>``-of-text bodies and ``<br><br>`` bodies read alike.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,80 +35,85 @@ _BLOCK_OR_BR = BLOCK_TAGS | {"br"}  # what ends a paragraph
 MIN_BODY_CHARS = 150  # less article text than this is no body (a marker, a teaser, an empty box)
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks add nothing to a region's score
 NEARLY_ALL = 0.85  # the smallest candidate holding this share of the best one's text wins
+_CONTAINER_TAGS = frozenset({"div", "td", "section", "article"})  # a paragraph-like block that also scores itself
 PARAGRAPH_TAGS = ("p", "pre", "blockquote", "div", "td", "li", "section", "article", "font", "center")
 
 
 def text_blocks(node: Any) -> list[str]:
     """The paragraphs of an element: text between block boundaries and ``<br>``, white space collapsed."""
     blocks: list[str] = []
-    buffer: list[str] = []
-
-    def flush() -> None:
-        if text := clean_text("".join(buffer)):
-            blocks.append(text)
-        buffer.clear()
-
-    def walk(element: Any) -> None:
-        tag = element.tag  # lxml builds it anew on each access
-        if not isinstance(tag, str) or tag in SKIPPED_TAGS:  # comments, processing instructions, scripts
-            return
-        block = tag in _BLOCK_OR_BR
-        if block:
-            flush()
-        buffer.append(element.text or "")
-        for child in element:
-            walk(child)
-            buffer.append(child.tail or "")
-        if block:
-            flush()
-
-    walk(node)
-    flush()
+    buffer: list[str] = []  # the current paragraph's pieces of text
+    _read_blocks(node, blocks, buffer)
+    _flush(blocks, buffer)
     return blocks
 
 
-def paragraph_chars(element: Any) -> int:
-    """Text directly in a paragraph-like element (not in its block children), less twice its link text.
+def _read_blocks(element: Any, blocks: list[str], buffer: list[str]) -> None:
+    tag = element.tag  # lxml builds it anew on each access
+    if not isinstance(tag, str) or tag in SKIPPED_TAGS:  # comments, processing instructions, scripts
+        return
+    block = tag in _BLOCK_OR_BR
+    if block:
+        _flush(blocks, buffer)
+    if text := element.text:
+        buffer.append(text)
+    for child in element:
+        _read_blocks(child, blocks, buffer)
+        if tail := child.tail:
+            buffer.append(tail)
+    if block:
+        _flush(blocks, buffer)
 
-    Below ``MIN_PARAGRAPH_CHARS`` a block is a label, a button, a caption: 0.
-    """
-    if not len(element):  # text only, most paragraphs: no walk, no links
-        text = element.text
-        chars = len(collapse(text)) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
-        return chars if chars >= MIN_PARAGRAPH_CHARS else 0
-    text, links = _inline_text(element)
+
+def _flush(blocks: list[str], buffer: list[str]) -> None:
+    """The pieces read so far end a paragraph (nothing when they are white space)."""
+    if buffer:
+        if text := collapse("".join(buffer)):
+            blocks.append(text)
+        buffer.clear()
+
+
+def paragraph_scores(root: Any) -> dict[Any, int]:
+    """Every paragraph-like element under ``root`` (itself included) with the text directly in it (not in its
+    block children), less twice its link text. Below ``MIN_PARAGRAPH_CHARS`` a block is a label, a button, a
+    caption: left out."""
+    scores = {}
+    for element in root.iter(*PARAGRAPH_TAGS):
+        if len(element):
+            chars = _mixed_chars(element)
+        else:  # text only, most paragraphs: no walk, no links
+            text = element.text
+            chars = len(collapse(text)) if text and len(text) >= MIN_PARAGRAPH_CHARS else 0
+            chars = chars if chars >= MIN_PARAGRAPH_CHARS else 0
+        if chars:
+            scores[element] = chars
+    return scores
+
+
+def _mixed_chars(element: Any) -> int:
+    """``paragraph_scores``' count for an element with children: its inline text (block children left out),
+    less twice the part inside links."""
+    parts, links = [element.text or ""], []
+    for child in element:
+        tag = child.tag  # lxml builds it anew on each access
+        if isinstance(tag, str) and tag not in _NOT_INLINE_TAGS:
+            if not len(child):  # most inline children: a link, a bold word
+                inner = child.text or ""
+                if tag == "a":
+                    links.append(inner)
+            else:
+                inner = "".join(child.itertext())
+                links.extend([inner] if tag == "a" else ("".join(a.itertext()) for a in child.iter("a")))
+            parts.append(inner)
+        if tail := child.tail:
+            parts.append(tail)
+    text = "".join(parts)
     if len(text) < MIN_PARAGRAPH_CHARS:  # collapsing only shortens it
         return 0
     chars = len(collapse(text))
     if chars < MIN_PARAGRAPH_CHARS:
         return 0
-    return max(0, chars - 2 * len(collapse(links))) if links else chars
-
-
-def _inline_text(element: Any) -> tuple[str, str]:
-    """(all inline text, the part inside links) of an element, block children left out."""
-    parts, links = [element.text or ""], []
-    for child in element:
-        tag = child.tag  # lxml builds it anew on each access
-        if isinstance(tag, str) and tag not in _NOT_INLINE_TAGS:
-            nested = len(child)
-            inner = "".join(child.itertext()) if nested else child.text or ""
-            parts.append(inner)
-            if tag == "a":
-                links.append(inner)
-            elif nested:  # a link inside it
-                links.extend("".join(a.itertext()) for a in child.iter("a"))
-        parts.append(child.tail or "")
-    return "".join(parts), " ".join(links)
-
-
-def paragraph_scores(root: Any) -> dict[Any, int]:
-    """Every paragraph-like element under ``root`` (itself included) with its ``paragraph_chars``."""
-    scores = {}
-    for element in root.iter(*PARAGRAPH_TAGS):
-        if chars := paragraph_chars(element):
-            scores[element] = chars
-    return scores
+    return max(0, chars - 2 * len(collapse(" ".join(links)))) if links else chars
 
 
 @dataclass(frozen=True)
@@ -121,14 +125,14 @@ class Candidate:
 
 def best_region(paragraphs: dict[Any, int]) -> Any | None:
     """Readability's idea: each paragraph's text counts for its parent, half for its grandparent."""
-    scores: dict[Any, float] = defaultdict(float)
+    scores: dict[Any, float] = {}
     for paragraph, chars in paragraphs.items():
-        scores[paragraph] += chars if paragraph.tag in ("div", "td", "section", "article") else 0
+        scores[paragraph] = scores.get(paragraph, 0) + (chars if paragraph.tag in _CONTAINER_TAGS else 0)
         parent = paragraph.getparent()
         if parent is not None:
-            scores[parent] += chars
+            scores[parent] = scores.get(parent, 0) + chars
             if (grandparent := parent.getparent()) is not None:
-                scores[grandparent] += chars / 2
+                scores[grandparent] = scores.get(grandparent, 0) + chars / 2
     return max(scores, key=scores.__getitem__) if scores else None
 
 

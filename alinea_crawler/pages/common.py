@@ -131,11 +131,20 @@ def clean_text(value: str | None) -> str | None:
 def collapse(text: str) -> str:
     """``" ".join(text.split())``, without splitting a text that is collapsed already (most of a page's).
 
-    A printable text holds no white space but the plain space (``str.split`` splits on characters of the
-    categories Cc, Zs, Zl and Zp only, all of them unprintable except " "); without two spaces in a row or
-    at either end it is its own collapsed form. Both tests are C loops over the text, no list of words.
+    A text holding no white space but the plain space, without two spaces in a row or at either end, is its
+    own collapsed form. A printable text holds no other white space (``str.split`` splits on characters of the
+    categories Cc, Zs, Zl and Zp only, all of them unprintable except " "), but ``isprintable`` looks each
+    character up in the Unicode tables (~1.7 µs for a paragraph of 280 characters): a longer ASCII text (known
+    without reading it) is asked for each of its other white-space characters instead, a ``memchr`` each
+    (~0.3 µs). All the tests are C loops over the text, no list of words.
     """
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+    if len(text) < 40 or not text.isascii():
+        plain = text.isprintable()
+    else:
+        plain = ("\n" not in text and "\t" not in text and "\r" not in text and "\x0b" not in text
+                 and "\x0c" not in text and "\x1c" not in text and "\x1d" not in text and "\x1e" not in text
+                 and "\x1f" not in text)
+    if plain and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
     return " ".join(text.split())
 
@@ -243,22 +252,34 @@ def class_selectors(query: str) -> tuple[tuple[str | None, str], ...] | None:
 
 
 @lru_cache(maxsize=256)
-def tag_selector(query: str) -> tuple[str, str | None, str | None] | None:
-    """(tag, attribute, value) of a selector ``TAG``, ``TAG[NAME]`` or ``TAG[NAME=value]`` (``None`` where it has
-    none), else ``None``: lxml's ``iter(TAG)`` answers it in C, without an XPath context (~2 µs a query on a
-    replica page: ``html[amp]``, ``article``). Names lower-cased as the HTML translator does."""
+def tag_selector(query: str) -> tuple[str, str | None, str, str | None] | None:
+    """(tag, attribute, operator, value) of a selector ``TAG``, ``TAG[NAME]`` or ``TAG[NAME OP value]`` with ``OP``
+    one of ``=``, ``^=``, ``$=``, ``*=`` (attribute and value ``None`` where it has none, operator ``exists``), else
+    ``None``: lxml's ``iter(TAG)`` answers it in C, without an XPath context (~2 µs a query on a replica page:
+    ``html[amp]``, ``article``). Names lower-cased as the HTML translator does."""
     selectors = cssselect.parse(query)
     if len(selectors) != 1 or selectors[0].pseudo_element:
         return None
-    tree, name, value = selectors[0].parsed_tree, None, None
+    tree, name, operator, value = selectors[0].parsed_tree, None, "exists", None
     if isinstance(tree, cssselect.parser.Attrib):
-        if tree.namespace or tree.flag or tree.operator not in ("exists", "="):
+        if tree.namespace or tree.flag or tree.operator not in _ATTRIBUTE_TESTS:
             return None
-        name, value = tree.attrib.lower(), tree.value.value if tree.value is not None else None
+        name, operator = tree.attrib.lower(), tree.operator
+        value = tree.value.value if tree.value is not None else None
         tree = tree.selector
     if not isinstance(tree, cssselect.parser.Element) or tree.namespace or tree.element in (None, "*"):
         return None
-    return tree.element.lower(), name, value
+    return tree.element.lower(), name, operator, value
+
+
+# CSS attribute operators as the translator's XPath reads them: an empty value begins, ends or is in no value.
+_ATTRIBUTE_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "exists": lambda got, value: True,
+    "=": lambda got, value: got == value,
+    "^=": lambda got, value: bool(value) and got.startswith(value),
+    "$=": lambda got, value: bool(value) and got.endswith(value),
+    "*=": lambda got, value: bool(value) and value in got,
+}
 
 
 _CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
@@ -321,11 +342,49 @@ class PageQueries:
                     self._classes = ClassIndex(self.sel.root)
                 found = self._classes.select(selectors)
             elif css and sel_is_html(self.sel) and (selector := tag_selector(query)) is not None:
-                tag, name, value = selector
-                found = [e for e in self.sel.root.iter(tag)
-                         if name is None or (got := e.get(name)) is not None and (value is None or got == value)]
+                found = _having(self.sel.root.iter(selector[0]), *selector[1:])
+            elif css and sel_is_html(self.sel) and (combined := descendant_selector(query)) is not None:
+                found = self._descendants(*combined)
             self._found[key] = elements(self.sel, query, css) if found is None else found
         return self._found[key]
+
+    def _descendants(self, ancestor: str, selector: tuple[str, str | None, str, str | None]) -> list[Any]:
+        """``ANCESTOR TAG[…]``: the matches under each element of ``ancestor``, in document order, each once (an
+        element inside one already read is skipped)."""
+        found: list[Any] = []
+        last = None
+        for top in self(ancestor):
+            if last is None or last not in top.iterancestors():
+                found += _having(top.iterdescendants(selector[0]), *selector[1:])
+                last = top
+        return found
+
+
+def _having(candidates: Iterator[Any], name: str | None, operator: str, value: str | None) -> list[Any]:
+    """The candidates whose attribute ``name`` passes ``operator`` with ``value`` (``tag_selector``); all of them
+    when ``name`` is ``None``."""
+    if name is None:
+        return list(candidates)
+    test = _ATTRIBUTE_TESTS[operator]
+    return [e for e in candidates if (got := e.get(name)) is not None and test(got, value)]
+
+
+@lru_cache(maxsize=256)
+def descendant_selector(query: str) -> tuple[str, tuple[str, str | None, str, str | None]] | None:
+    """(ancestor, ``tag_selector`` of the descendant) of a selector ``A B`` whose ``A`` ``PageQueries`` answers
+    without XPath (a union of class selectors, a ``tag_selector``) and whose ``B`` is a ``tag_selector``
+    (``div.detail article``: ~12 µs as XPath on a replica page, the translator's class test on every div)."""
+    selectors = cssselect.parse(query)
+    if len(selectors) != 1 or selectors[0].pseudo_element:
+        return None
+    tree = selectors[0].parsed_tree
+    if (not isinstance(tree, cssselect.parser.CombinedSelector) or tree.combinator != " "
+            or isinstance(tree.selector, cssselect.parser.CombinedSelector)):
+        return None
+    ancestor, descendant = tree.selector.canonical(), tag_selector(tree.subselector.canonical())
+    if descendant is None or class_selectors(ancestor) is None and tag_selector(ancestor) is None:
+        return None
+    return ancestor, descendant
 
 
 def sel_is_html(sel: Selector) -> bool:

@@ -20,10 +20,10 @@
    compare with, e.g. ``git worktree add --detach /tmp/before <commit>``), alternating runs of the
    baseline, this code on one process (``ALINEA_REPLAY_PROCESSES=1``) and this code on every core
    (the default), each with the concurrency its own ``from_warc`` sets (as the user's command runs it:
-   the command line sets none of ``REPLAY_OWN``); articles/s = items / the process's wall time (start-up and indexing included), and
-   the CPU time of the process and its workers per article (steadier than wall time on a shared
-   machine); items compared (all fields but ``scraped_at``) with one untimed replay of
-   ``--reference-repo`` (default: the baseline), ledger counts and verdict too.
+   the command line sets none of ``REPLAY_OWN``); articles/s = items / the process's wall time
+   (start-up and indexing included), and the CPU time of the process and its workers per article
+   (steadier than wall time on a shared machine); items compared (all fields but ``scraped_at``) with
+   one untimed replay of ``--reference-repo`` (default: the baseline), ledger counts and verdict too.
 """
 
 from __future__ import annotations
@@ -44,18 +44,8 @@ from warcio.archiveiterator import ArchiveIterator
 from alinea_crawler.warc import archived_site, warc_paths
 from alinea_crawler.warc.capture import WarcCaptureMiddleware
 from alinea_crawler.warc.replay import REPLAY_SETTINGS
-from bench.common import (
-    BENCH_ARGS,
-    BENCH_PROFILE,
-    REPO,
-    RESULTS,
-    Replica,
-    _run_measured,
-    median,
-    print_table,
-    run_crawl,
-    write_result,
-)
+from bench.common import (BENCH_ARGS, BENCH_PROFILE, REPO, RESULTS, Replica, _run_measured, median, print_table,
+                          run_crawl, write_result)
 from tests.crawl import scrapy_command
 
 # What every version's from_warc sets itself (its REPLAY_SETTINGS): a compared replay runs each version with

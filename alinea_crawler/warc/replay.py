@@ -21,24 +21,10 @@ from ..stats import WARC
 from ..urls import article_id
 from . import PAGE, RENDERED, replaying, warc_paths
 from .records import (
-    ArchivedRecordReader,
-    ArchivedRequest,
-    Location,
-    NotPlain,
-    archived_response,
-    body_digest,
-    plain_records,
-    scan,
+    ArchivedRecordReader, ArchivedRequest, Location, NotPlain, archived_response, body_digest, plain_records, scan,
     warcio_records,
 )
-from .workers import (
-    EXTRACTED,
-    EXTRACTED_KINDS,
-    NO_META_REFRESH,
-    ExtractionPool,
-    content_decoder,
-    replay_processes,
-)
+from .workers import EXTRACTED, EXTRACTED_KINDS, NO_META_REFRESH, ExtractionPool, content_decoder, replay_processes
 
 logger = logging.getLogger(__name__)
 

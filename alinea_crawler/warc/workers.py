@@ -30,13 +30,7 @@ from ..pages.common import parse_html
 from ..pages.listing import ListingAnswer, listing_answer
 from ..pages.pagination import ArticlePager, read_article_page
 from .records import (
-    ArchivedRecordReader,
-    Location,
-    Scanned,
-    archived_response,
-    plain_records,
-    record_starts,
-    scan,
+    ArchivedRecordReader, Location, Scanned, archived_response, plain_records, record_starts, scan,
 )
 
 logger = logging.getLogger(__name__)
@@ -139,7 +133,8 @@ LOW_WATER = 4  # a worker is sent the tasks waiting for it when it holds fewer t
 
 def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddleware | None,
           ignore_tags: tuple[str, ...]) -> None:
-    """A worker process: batches of (token, location, url, kind) in; each page's (token, answer) out as soon as it is read."""
+    """A worker process: batches of (token, location, url, kind) in, each page's (token, answer) out as soon as
+    it is read; a ``Part`` of a file in, what the index takes from it out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pool
     files = ArchivedRecordReader()
     while True:
@@ -213,9 +208,11 @@ class ExtractionPool:
     the response's parts and that reading: the crawl process never opens those records. Each page's
     answer comes back as soon as it is read, over a pipe the event loop watches (no threads in the
     crawl process); tasks go out in batches, sent to a worker when it holds fewer than ``LOW_WATER``
-    (each message wakes the worker: one per task cost the crawl process 6% of its time). Navigation, pipelines, feeds, the ledger and
-    the report stay in the one crawl process, unchanged. A page a worker could not read is read in the
-    crawl; if a worker stops, every page is read in the crawl from then on.
+    (each message wakes the worker: one per task cost the crawl process 6% of its time). Before the crawl
+    starts, the workers also index the archive, each file in parts read at once (``scan``). Navigation,
+    pipelines, feeds, the ledger and the report stay in the one crawl process, unchanged. A page a
+    worker could not read is read in the crawl; if a worker stops, every page is read in the crawl
+    from then on.
     """
 
     def __init__(self, processes: int, base_url: str, decoder: HttpCompressionMiddleware | None = None,
@@ -225,7 +222,8 @@ class ExtractionPool:
         self.workers: list[Worker] = []
         for _ in range(processes):
             ours, theirs = context.Pipe()
-            process = context.Process(target=serve, args=(theirs, base_url, decoder, ignore_tags), daemon=True, name="alinea-replay-worker")
+            process = context.Process(target=serve, args=(theirs, base_url, decoder, ignore_tags), daemon=True,
+                                      name="alinea-replay-worker")
             process.start()
             theirs.close()
             self.workers.append(Worker(process, ours))

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from scrapy import Request
 from scrapy.http import HtmlResponse
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from alinea_crawler.warc.capture import gzip_members
 from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
-from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware
+from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware, enable_replay
 from alinea_crawler.warc.workers import NO_META_REFRESH, Messages, read_archived_page
 
 URL = "http://127.0.0.1:1/politik/a-b12345"
@@ -80,3 +82,16 @@ def test_the_replay_follows_a_meta_refresh_unless_a_worker_found_none():
     assert isinstance(followed, Request) and followed.url.endswith("/elsewhere")
     marked = Request(URL, meta={NO_META_REFRESH: True})
     assert middleware.process_response(marked, response) is response
+
+
+def test_a_replay_turns_off_what_only_shapes_requests_and_keeps_every_other_middleware():
+    settings = get_project_settings()
+    online = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    enable_replay(settings)
+    replay = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    scrapys = "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"
+    ours = "alinea_crawler.warc.replay.ReplayMetaRefreshMiddleware"
+    assert [name for name in online if name not in replay] == [scrapys]
+    assert [name for name in replay if name not in online] == [ours]
+    assert replay.index(ours) == online.index(scrapys), "in the same place"
+    assert not any(settings.getbool(name) for name in ("COOKIES_ENABLED", "REFERER_ENABLED", "HTTPPROXY_ENABLED"))

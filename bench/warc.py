@@ -19,10 +19,11 @@
 3. ``--archive``: the replay alone, this code against ``--baseline-repo`` (a checkout of the code to
    compare with, e.g. ``git worktree add --detach /tmp/before <commit>``), alternating runs of the
    baseline, this code on one process (``ALINEA_REPLAY_PROCESSES=1``) and this code on every core
-   (the default); articles/s = items / the process's wall time (start-up and indexing included), and
-   the CPU time of the process and its workers per article (steadier than wall time on a shared
-   machine); items compared (all fields but ``scraped_at``) with one untimed replay of
-   ``--reference-repo`` (default: the baseline), ledger counts and verdict too.
+   (the default), each with the concurrency its own ``from_warc`` sets (as the user's command runs it:
+   the command line sets none of ``REPLAY_OWN``); articles/s = items / the process's wall time
+   (start-up and indexing included), and the CPU time of the process and its workers per article
+   (steadier than wall time on a shared machine); items compared (all fields but ``scraped_at``) with
+   one untimed replay of ``--reference-repo`` (default: the baseline), ledger counts and verdict too.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ from bench.common import (BENCH_ARGS, BENCH_PROFILE, REPO, RESULTS, Replica, _ru
                           run_crawl, write_result)
 from tests.crawl import scrapy_command
 
+# What every version's from_warc sets itself (its REPLAY_SETTINGS): a compared replay runs each version with
+# its own, as `scrapy crawl alinea -a from_warc=…` does, so these are taken out of the command line.
+REPLAY_OWN = ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN")
 POLITE = {"AUTOTHROTTLE_ENABLED": "1", "DOWNLOAD_DELAY": "0.5", "CONCURRENT_REQUESTS": "8",
           "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}  # settings.py's defaults, undoing BENCH_PROFILE
 
@@ -133,11 +137,9 @@ def reextraction(articles: int, polite_seconds: int) -> dict:
 
 def replay(archive: Path, base_url: str, processes: int | None, repo: Path, workdir: Path) -> dict:
     """One ``-a from_warc`` run of ``repo``'s code (``processes``: ALINEA_REPLAY_PROCESSES, None: not set)."""
-    settings = {name: str(value) for name, value in REPLAY_SETTINGS.items()}
-    if processes is not None:
-        settings["ALINEA_REPLAY_PROCESSES"] = str(processes)
-    argv = scrapy_command(workdir, {"base_url": base_url, **BENCH_ARGS, "from_warc": str(archive)},
-                          {**BENCH_PROFILE, **settings})
+    settings = {} if processes is None else {"ALINEA_REPLAY_PROCESSES": str(processes)}
+    argv = without_settings(scrapy_command(workdir, {"base_url": base_url, **BENCH_ARGS, "from_warc": str(archive)},
+                                           {**BENCH_PROFILE, **settings}), REPLAY_OWN)
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     code, wall, _, log = _run_measured(argv, False, 900, cwd=repo)
@@ -153,6 +155,17 @@ def replay(archive: Path, base_url: str, processes: int | None, repo: Path, work
             "cpu_ms_per_article": cpu / items * 1000,
             "read_by_workers": stats.get("alinea/warc/read_by_workers", 0), "verdict": report["failed"] or "OK",
             "articles": report["articles"], "load_1m_before": load}
+
+
+def without_settings(argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """``argv`` less its ``-s NAME=…`` pairs for these settings."""
+    kept: list[str] = []
+    for arg in argv:
+        if kept and kept[-1] == "-s" and arg.split("=", 1)[0] in names:
+            kept.pop()
+        else:
+            kept.append(arg)
+    return kept
 
 
 def items_without_scraped_at(path: Path) -> dict[str, dict]:

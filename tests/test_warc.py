@@ -17,8 +17,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from alinea_crawler.rendering import find_browser
-from alinea_crawler.warc.records import NotPlain, plain_records, warcio_records
+from alinea_crawler.warc.records import NotPlain, plain_records, record_starts, scan, warcio_records
 from alinea_crawler.warc.replay import WarcArchive
+from alinea_crawler.warc.workers import ExtractionPool, Part, merged
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.replica import Replica
 
@@ -293,3 +294,75 @@ def test_a_replay_from_an_archive_in_another_shape_gives_the_same_items(captured
     assert without_scraped_at(result.items) == without_scraped_at(captured.items)
     assert result.stats["alinea/warc/read_by_workers"] > len(result.items) // 2
     assert "alinea/warc/missing" not in result.stats
+
+
+def compressed_copy(captured, folder: Path) -> Path:
+    """The capture's files with every HTML page as a server that compresses sends it: its body gzipped,
+    ``Content-Encoding: gzip`` (the archive keeps pages as they came over the wire)."""
+    folder.mkdir()
+    for path in sorted((captured.workdir / "warc").iterdir()):
+        members = []
+        for member in gzip_members_of(path.read_bytes()):
+            warc_head, _, block = member.partition(b"\r\n\r\n")
+            http_head, _, body = block.partition(b"\r\n\r\n")
+            if b"WARC-Type: response" in warc_head and b"text/html" in http_head and body.strip():
+                http_head += b"\r\nContent-Encoding: gzip"
+                body = gzip.compress(body, mtime=0)
+                block = http_head + b"\r\n\r\n" + body
+                lines = [line for line in warc_head.split(b"\r\n") if not line.lower().startswith(
+                    (b"content-length:", b"warc-payload-digest:", b"warc-block-digest:"))]
+                warc_head = b"\r\n".join([*lines, b"Content-Length: %d" % len(block)])
+                member = warc_head + b"\r\n\r\n" + block + b"\r\n\r\n"
+            members.append(gzip.compress(member, mtime=0))
+        (folder / path.name).write_bytes(b"".join(members))
+    return folder
+
+
+def gzip_members_of(data: bytes):
+    """Each gzip member of a file, inflated."""
+    while data:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        yield inflater.decompress(data)
+        data = inflater.unused_data
+
+
+def test_pages_archived_compressed_are_read_by_the_workers_as_the_crawl_reads_them(captured, tmp_path):
+    """A worker decodes a page's Content-Encoding as the crawl's HttpCompressionMiddleware does before the
+    spider reads it: the same items as the capture (a worker reading the compressed bytes finds no article)."""
+    compressed = compressed_copy(captured, tmp_path / "compressed")
+    assert any(b"Content-Encoding: gzip" in member for path in compressed.iterdir()
+               for member in gzip_members_of(path.read_bytes()))
+    result = run_crawl(tmp_path / "replay", {"from_warc": str(compressed)}, {"ALINEA_REPLAY_PROCESSES": 2})
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["httpcompression/response_count"] >= len(result.items)
+    assert result.stats["alinea/warc/read_by_workers"] > len(result.items)
+    assert without_scraped_at(result.items) == without_scraped_at(captured.items)
+
+
+def test_the_index_read_in_parts_by_the_workers_is_the_index_read_in_one_go(captured, tmp_path):
+    """Each file cut at record starts, its parts read by two worker processes at once: the same requests,
+    responses and locations, in the same order; a file cut mid-record too, its cut in the same place."""
+    first = sorted((captured.workdir / "warc").iterdir())[0]
+    data = first.read_bytes()
+    ends = member_ends(data)
+    cut = tmp_path / first.name
+    cut.write_bytes(data[:(ends[len(ends) * 3 // 4 - 1] + ends[len(ends) * 3 // 4]) // 2])
+    pool = ExtractionPool(2, "http://127.0.0.1:1")
+    try:
+        for path in [*sorted((captured.workdir / "warc").iterdir()), cut]:
+            assert len(record_starts(path, 2)) == 2, "two parts"
+            in_parts, in_one_go = pool.scan(path), scan(plain_records(path))
+            assert in_parts == in_one_go
+            assert len(in_parts[1]) > 2
+        assert in_parts[-1] is not None, "the cut file's cut"
+    finally:
+        pool.close()
+
+
+def test_a_part_that_does_not_end_where_the_next_begins_sends_the_file_back_to_the_crawl():
+    """A false record start (gzip's magic bytes inside a record) shows as a part reading past it."""
+    parts = [Part(Path("f.warc.gz"), 0, 100), Part(Path("f.warc.gz"), 100, None)]
+    whole = ({}, [], 1, 100, None), ({}, [], 1, 250, None)
+    assert merged(parts, list(whole)) == ({}, [], 2, 250, None)
+    assert merged(parts, [({}, [], 1, 130, None), whole[1]]) is None
+    assert merged(parts, [whole[0], None]) is None

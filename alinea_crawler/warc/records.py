@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import zlib
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
-from . import REPLAYED
+from . import KIND, PAGE, RENDERED, REPLAYED, VIA
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,46 @@ class ScannedRecord:
         return self.headers.get("warc-type", "")
 
 
+def body_digest(body: bytes) -> str:
+    return hashlib.sha1(body).hexdigest() if body else ""
+
+
+@dataclass
+class ArchivedRequest:
+    method: str
+    digest: str  # of the body
+    via: str | None
+    kind: str | None  # the spider's request kind (article, amp, more, …)
+
+
+# What the index takes from a run of records: the requests by the id of the response they went with, the
+# responses as (id, url, marks, location), how many whole records, where the last one ends, and why the
+# records end early (a cut or damaged file) or None.
+Scanned = tuple[dict[str, ArchivedRequest], list[tuple[str, str, dict[str, str], Location]], int, int, str | None]
+
+
+def scan(records: Iterator[ScannedRecord], start: int = 0) -> Scanned:
+    """What the index takes from these records (read from ``start`` in their file)."""
+    requests: dict[str, ArchivedRequest] = {}
+    responses: list[tuple[str, str, dict[str, str], Location]] = []
+    kept, end, cut = 0, start, None
+    try:
+        for record in records:
+            kept += 1
+            end = record.location.offset + record.location.length
+            headers = record.headers
+            if record.type == "request":
+                requests[headers.get("warc-concurrent-to", "")] = ArchivedRequest(
+                    record.method, body_digest(record.payload), headers.get(VIA.lower()), headers.get(KIND.lower()))
+            elif record.type == "response":
+                marks = {name: headers.get(name.lower(), "") for name in (RENDERED, PAGE)}
+                responses.append((headers.get("warc-record-id"), headers.get("warc-target-uri"), marks,
+                                  record.location))
+    except CutShort as short:
+        cut = str(short)
+    return requests, responses, kept, end, cut
+
+
 class NotPlain(Exception):
     """A file this module's direct reader does not take (possibly after some records): warcio reads it."""
 
@@ -50,8 +91,9 @@ class CutShort(Exception):
 INFLATE_STEP = 4_096  # compressed bytes given to zlib at a time (what follows a member's end is copied back)
 
 
-def plain_records(path: Path) -> Iterator[ScannedRecord]:
-    """Every whole record of one of this crawler's WARC files, in order, read directly.
+def plain_records(path: Path, start: int = 0, stop: int | None = None) -> Iterator[ScannedRecord]:
+    """Every whole record of one of this crawler's WARC files, in order, read directly (those that
+    begin from ``start`` on and before ``stop``, a part of the file: ``start`` must be a record's start).
 
     The files this crawler writes (one gzip member per record, CRLF header lines) need no general
     WARC parser: zlib inflates each member and only the WARC headers are parsed (0.6x warcio's
@@ -63,8 +105,8 @@ def plain_records(path: Path) -> Iterator[ScannedRecord]:
         return
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped, \
             memoryview(mapped) as view:
-        offset = 0
-        while offset < size:
+        offset, stop = start, size if stop is None else min(stop, size)
+        while offset < stop:
             if view[offset:offset + 2] != b"\x1f\x8b":
                 raise NotPlain
             inflater, parts, end = zlib.decompressobj(zlib.MAX_WBITS | 16), [], offset
@@ -79,6 +121,30 @@ def plain_records(path: Path) -> Iterator[ScannedRecord]:
             end -= len(inflater.unused_data)
             yield _plain_record(b"".join(parts), Location(path, offset, end - offset))
             offset = end
+
+
+def record_starts(path: Path, parts: int) -> list[int]:
+    """Where to cut one of this crawler's files into about ``parts`` equal parts, each at the start of a
+    record: a gzip member whose data begins ``WARC/`` (the last part's reader checks that it meets the
+    next one's start exactly, so a false start shows)."""
+    size = path.stat().st_size
+    starts = [0]
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        for n in range(1, parts):
+            at = max(n * size // parts, starts[-1] + 1)
+            while (at := mapped.find(b"\x1f\x8b\x08", at)) != -1 and not _begins_record(mapped, at):
+                at += 1
+            if at == -1:
+                break
+            starts.append(at)
+    return starts
+
+
+def _begins_record(data, at: int) -> bool:
+    try:
+        return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data[at:at + 512], 5) == b"WARC/"
+    except zlib.error:
+        return False
 
 
 def _plain_record(data: bytes, location: Location) -> ScannedRecord:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import Settings
@@ -19,27 +19,16 @@ from scrapy.settings import Settings
 from ..middlewares import PageRejected
 from ..stats import WARC
 from ..urls import article_id
-from . import KIND, PAGE, RENDERED, VIA, replaying, warc_paths
+from . import PAGE, RENDERED, replaying, warc_paths
 from .records import (
-    ArchivedRecordReader, CutShort, Location, NotPlain, ScannedRecord, archived_response, plain_records, warcio_records,
+    ArchivedRecordReader, ArchivedRequest, Location, NotPlain, archived_response, body_digest, plain_records, scan,
+    warcio_records,
 )
-from .workers import EXTRACTED, EXTRACTED_KINDS, ExtractionPool, replay_processes
+from .workers import EXTRACTED, EXTRACTED_KINDS, NO_META_REFRESH, ExtractionPool, content_decoder, replay_processes
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_KINDS = ("article", "amp")  # request kinds whose page any spelling of the article's URL answers
-
-
-def body_digest(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest() if body else ""
-
-
-@dataclass
-class ArchivedRequest:
-    method: str
-    digest: str  # of the body
-    via: str | None
-    kind: str | None  # the spider's request kind (article, amp, more, …)
 
 
 Key = tuple[bool, str, str, str]  # (rendered, method, URL, body digest): what a response answered
@@ -59,17 +48,23 @@ class WarcArchive:
     records: int = 0
 
     @classmethod
-    def load(cls, paths: list[Path]) -> WarcArchive:
+    def load(cls, paths: list[Path], pool: ExtractionPool | None = None) -> WarcArchive:
+        """The index of these files; with ``pool``, each file read in parts by its worker processes at once."""
         archive = cls()
         for path in paths:
-            archive.index(path)
+            archive.index(path, pool)
         return archive
 
-    def index(self, path: Path) -> None:
-        try:
-            requests, responses, kept, cut = _pairs(path, plain_records(path))
-        except NotPlain:  # not this crawler's own shape (uncompressed, another tool's): warcio reads it
-            requests, responses, kept, cut = _pairs(path, warcio_records(path))
+    def index(self, path: Path, pool: ExtractionPool | None = None) -> None:
+        scanned = pool.scan(path) if pool is not None else None
+        if scanned is None:
+            try:
+                scanned = scan(plain_records(path))
+            except NotPlain:  # not this crawler's own shape (uncompressed, another tool's): warcio reads it
+                scanned = scan(warcio_records(path))
+        requests, responses, kept, end, cut = scanned
+        if cut is None and end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
+            cut = f"{path.stat().st_size - end} bytes after the last whole record"
         if cut is not None:  # a crawl killed mid-write: keep every whole record before the cut
             self.truncated.append((path, kept))
             logger.warning("WARC file ends mid-record (%s); using its %d whole record(s): %s", cut, kept, path)
@@ -99,31 +94,6 @@ class WarcArchive:
         return (spelt_otherwise, self.pages[spelt_otherwise]) if spelt_otherwise else None
 
 
-def _pairs(path: Path, records: Iterator[ScannedRecord]):
-    """(requests by the id of the response they went with, responses as (id, url, marks, location),
-    whole records, why the file ends early or None) of one file's records."""
-    requests: dict[str, ArchivedRequest] = {}
-    responses: list[tuple[str, str, dict[str, str], Location]] = []
-    kept, end, cut = 0, 0, None
-    try:
-        for record in records:
-            kept += 1
-            end = record.location.offset + record.location.length
-            headers = record.headers
-            if record.type == "request":
-                requests[headers.get("warc-concurrent-to", "")] = ArchivedRequest(
-                    record.method, body_digest(record.payload), headers.get(VIA.lower()), headers.get(KIND.lower()))
-            elif record.type == "response":
-                marks = {name: headers.get(name.lower(), "") for name in (RENDERED, PAGE)}
-                responses.append((headers.get("warc-record-id"), headers.get("warc-target-uri"), marks,
-                                  record.location))
-    except CutShort as short:
-        cut = str(short)
-    if cut is None and end < path.stat().st_size:  # a cut inside the next record's gzip header reads as no record
-        cut = f"{path.stat().st_size - end} bytes after the last whole record"
-    return requests, responses, kept, cut
-
-
 def request_key(request: Request) -> Key:
     return bool(request.meta.get("playwright")), request.method.upper(), request.url, body_digest(request.body)
 
@@ -147,15 +117,18 @@ class WarcReplayMiddleware:
         if not replaying(crawler):
             raise NotConfigured
         paths = warc_paths(crawler.spider.args.from_warc)
-        archive = WarcArchive.load(paths)
+        processes = replay_processes(crawler.settings)
+        pool = ExtractionPool(processes, crawler.spider.base_url, content_decoder(crawler),
+                              tuple(crawler.settings.getlist("METAREFRESH_IGNORE_TAGS"))) if processes > 1 else None
+        archive = WarcArchive.load(paths, pool)
+        gc.freeze()  # the index lives as long as the crawl: out of the collector's way
         stats = crawler.stats
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))
-        processes = replay_processes(crawler.settings)
         logger.info("re-extracting from %d WARC file(s), %d archived response(s), article pages and load-more "
                     "answers read by %s; nothing is fetched", len(paths), archive.records,
                     f"{processes} worker processes" if processes > 1 else "the crawl process")
-        return cls(crawler, archive, ExtractionPool(processes, crawler.spider.base_url) if processes > 1 else None)
+        return cls(crawler, archive, pool)
 
     async def process_request(self, request: Request) -> Response:
         answer = self.archive.answer(request)
@@ -167,14 +140,17 @@ class WarcReplayMiddleware:
         served = self.served[key]
         self.served[key] = served + 1
         location = locations[min(served, len(locations) - 1)]
-        request.meta.pop(EXTRACTED, None)  # a retry or a redirect copies the meta of the answer before
+        for mark in (EXTRACTED, NO_META_REFRESH):  # a retry or a redirect copies the meta of the answer before
+            request.meta.pop(mark, None)
         answer = None
         if self.readers is not None and (kind := request.meta.get("kind")) in EXTRACTED_KINDS:
             answer = await self.readers.read(location, request.url, kind)
         if answer is None:
             status, header_list, body = self.reader.read_response(location)
         else:
-            status, header_list, body, reading = answer
+            status, header_list, body, reading, no_meta_refresh = answer
+            if no_meta_refresh:
+                request.meta[NO_META_REFRESH] = True
             if reading is not None:
                 request.meta[EXTRACTED] = reading
                 self.crawler.stats.inc_value(WARC.format(what="read_by_workers"))
@@ -203,6 +179,17 @@ class WarcReplayMiddleware:
                 await callback(ArchivedBrowserResponse(record, body, page_url))
 
 
+class ReplayMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, in a replay: a page a worker process already searched for a meta
+    refresh, and found none in, is not searched again (the search decodes the page's whole text, which
+    the crawl process otherwise never reads when a worker read the page)."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None):
+        if request.meta.get(NO_META_REFRESH):
+            return response
+        return super().process_response(request, response)
+
+
 class ArchivedBrowserResponse:
     """The part of a Playwright ``Response`` the crawl reads, from an archived fetch/XHR answer."""
 
@@ -219,15 +206,29 @@ class ArchivedBrowserResponse:
         return self._body.decode("utf-8", "replace")
 
 
-# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy.
+# Nothing is fetched: no politeness delay; enough pages in flight to keep the CPU busy (with 16, the crawl
+# process waited for the worker processes a fifth of the time: it had handled every answer they had sent).
 REPLAY_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 16,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "CONCURRENT_REQUESTS": 64,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+    # Middlewares that only shape what a request would tell the server (its Cookie, Referer and proxy
+    # headers): the archive answers by method, URL and body, so they change no answer, only cost time.
+    "COOKIES_ENABLED": False,
+    "REFERER_ENABLED": False,
+    "HTTPPROXY_ENABLED": False,
 }
+
+
+META_REFRESH = "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"
 
 
 def enable_replay(settings: Settings) -> None:
     for name, value in REPLAY_SETTINGS.items():
         settings.set(name, value, priority="spider")
+    order = settings.getwithbase("DOWNLOADER_MIDDLEWARES").get(META_REFRESH)
+    if order is not None:  # in its place, unless the crawl has it off
+        middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"), META_REFRESH: None,
+                       f"{__name__}.ReplayMetaRefreshMiddleware": order}
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")

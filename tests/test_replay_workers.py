@@ -1,0 +1,97 @@
+"""The replay's worker processes, piece by piece: how answers travel back, and what a worker finds in a page."""
+
+from __future__ import annotations
+
+import os
+import threading
+from io import BytesIO
+from multiprocessing import Pipe
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from alinea_crawler.warc.capture import gzip_members
+from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
+from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware, enable_replay
+from alinea_crawler.warc.workers import NO_META_REFRESH, Messages, read_archived_page
+
+URL = "http://127.0.0.1:1/politik/a-b12345"
+REFRESH = b'<html><head><meta http-equiv="refresh" content="0; url=/elsewhere"></head><body><p>x</p></body></html>'
+PLAIN = b"<html><head><title>t</title></head><body><p>x</p></body></html>"
+
+
+def test_answers_are_handed_on_whole_however_the_bytes_arrive():
+    """The crawl process reads what a worker has sent so far: a page's answer split across reads waits
+    for its rest, and several answers in one read all come out, in order."""
+    ours, theirs = Pipe()
+    big = os.urandom(300_000)  # larger than one read of the pipe
+
+    def send():  # a worker: blocks until the pipe is read
+        theirs.send((1, big))
+        theirs.send((2, "small"))
+        theirs.close()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    data = b""
+    while chunk := os.read(ours.fileno(), 1 << 20):
+        data += chunk
+    sender.join()
+    messages = Messages()
+    received = []
+    for start in range(0, len(data), 7_777):
+        received += messages.feed(data[start:start + 7_777])
+        if start + 7_777 < 300_000:
+            assert received == [], "nothing before the first answer is whole"
+    assert received == [(1, big), (2, "small")]
+    assert messages.buffer == bytearray()
+
+
+def archive(tmp_path: Path, pages: dict[str, bytes]) -> Path:
+    path = tmp_path / "pages.warc.gz"
+    writer = WARCWriter(BytesIO(), warc_version="WARC/1.1")
+    records = [writer.create_warc_record(
+        url, "response", payload=BytesIO(body), length=len(body),
+        http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"))
+        for url, body in pages.items()]
+    path.write_bytes(gzip_members(records))
+    return path
+
+
+def test_a_worker_says_which_pages_hold_no_meta_refresh(tmp_path):
+    path = archive(tmp_path, {URL: REFRESH, URL + "x": PLAIN})
+    locations = [record.location for record in plain_records(path)]
+    files = ArchivedRecordReader()
+    answers = [read_archived_page(files, location, url, "article", "http://127.0.0.1:1", None, ("noscript",))
+               for location, url in zip(locations, (URL, URL + "x"))]
+    files.close()
+    assert [answer[-1] for answer in answers] == [False, True]
+    assert answers[0][2] == REFRESH
+
+
+def test_the_replay_follows_a_meta_refresh_unless_a_worker_found_none():
+    middleware = ReplayMetaRefreshMiddleware.from_crawler(get_crawler())
+    response = HtmlResponse(URL, body=REFRESH)
+    followed = middleware.process_response(Request(URL), response)
+    assert isinstance(followed, Request) and followed.url.endswith("/elsewhere")
+    marked = Request(URL, meta={NO_META_REFRESH: True})
+    assert middleware.process_response(marked, response) is response
+
+
+def test_a_replay_turns_off_what_only_shapes_requests_and_keeps_every_other_middleware():
+    settings = get_project_settings()
+    online = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    enable_replay(settings)
+    replay = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    scrapys = "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"
+    ours = "alinea_crawler.warc.replay.ReplayMetaRefreshMiddleware"
+    assert [name for name in online if name not in replay] == [scrapys]
+    assert [name for name in replay if name not in online] == [ours]
+    assert replay.index(ours) == online.index(scrapys), "in the same place"
+    assert not any(settings.getbool(name) for name in ("COOKIES_ENABLED", "REFERER_ENABLED", "HTTPPROXY_ENABLED"))

@@ -135,7 +135,8 @@ def enable_rendering(settings: Settings, executable: str) -> None:
 
 
 class CrawlBrowser:
-    """The crawl's one scrapy-playwright download handler, built and started by the first rendered request.
+    """The crawl's one scrapy-playwright download handler, built and started by the first rendered request,
+    stopped when the crawl says it needs it no more (``stop_when_idle``) or at the end.
 
     Installed as Scrapy's handler for ``http`` and ``https``, scrapy-playwright's handler is built once per
     scheme and each starts a Playwright driver (a Node.js process) before the crawl's first request, rendered
@@ -152,10 +153,19 @@ class CrawlBrowser:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.handler: Any = None  # scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler once started
-        self.starting = asyncio.Lock()
+        self.starting = asyncio.Lock()  # a start and a stop never overlap
+        self.in_flight = 0  # pages being rendered
+        self.stop_wanted = False  # stop once no page is being rendered
+        self.stopping: asyncio.Task | None = None
 
     async def download(self, request: Request) -> Response:
-        return await (await self.started()).download_request(request)
+        handler = await self.started()
+        self.in_flight += 1  # no await since started(): a stop cannot close it in between
+        try:
+            return await handler.download_request(request)
+        finally:
+            self.in_flight -= 1
+            self.stop_if_wanted()
 
     async def started(self) -> Any:
         async with self.starting:
@@ -172,9 +182,34 @@ class CrawlBrowser:
                 self.crawler.stats.inc_value(keys.RENDER.format(what="browser_started"))
         return self.handler
 
+    def stop_when_idle(self) -> None:
+        """No page is expected to need the browser for now: stop it, in the background, once none is being
+        rendered (a page that needs it later starts it again). The crawl goes on without Chromium's memory
+        and without its shutdown at the end."""
+        self.stop_wanted = True
+        self.stop_if_wanted()
+
+    def stop_if_wanted(self) -> None:
+        if self.stop_wanted and not self.in_flight and self.handler is not None and self.stopping is None:
+            self.stop_wanted = False
+            self.stopping = asyncio.ensure_future(self.stop_if_idle())
+
+    async def stop_if_idle(self) -> None:
+        try:
+            async with self.starting:
+                if self.handler is not None and not self.in_flight:
+                    handler, self.handler = self.handler, None
+                    self.crawler.stats.inc_value(keys.RENDER.format(what="browser_stopped"))
+                    await handler.close()
+        finally:
+            self.stopping = None  # held until done: the event loop keeps only a weak reference to a task
+
     async def close(self) -> None:
         """Once, whichever scheme's handler asks first."""
-        handler, self.handler = self.handler, None
+        if self.stopping is not None:
+            await self.stopping
+        async with self.starting:
+            handler, self.handler = self.handler, None
         if handler is not None:
             await handler.close()
 
@@ -336,6 +371,8 @@ class RelatedListCompleter:
         else:
             self.empty_renders_in_a_row = 0
             add_related(self.stats, item, links.urls, "rendered")
+        if self.learning_render and self.endpoint.template:  # it taught the endpoint: the browser can go
+            CrawlBrowser.of(self.crawler).stop_when_idle()
         yield from self.finish(item, depth)
         yield from self.release_parked()
 

@@ -173,6 +173,7 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "alinea_crawler.rendering.skip_heavy_resources"
+PLAYWRIGHT_BROWSER_PROVIDER = "alinea_crawler.browser_priority.BackgroundBrowserProvider"  # below the crawl's CPU priority
 
 # `scrapy check alinea`: the callbacks' contracts, their @url re-based on the spider's base_url
 SPIDER_CONTRACTS = {

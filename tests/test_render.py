@@ -1,14 +1,24 @@
 """The JavaScript-filled "Berita Lainnya": a real headless Chromium through scrapy-playwright."""
 
+import asyncio
+import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from scrapy.utils.misc import load_object
 
+from alinea_crawler.browser_priority import BROWSER_NICENESS
+from alinea_crawler.pages.related import endpoint_links
 from alinea_crawler.rendering import (
     PLAYWRIGHT_TURNS_PER_MESSAGE,
     RelatedEndpoint,
     bound_turns_per_message,
     find_browser,
+    launch_options,
 )
 from tests.crawl import run_crawl
 from tests.replica import Replica
@@ -43,6 +53,8 @@ def test_auto_renders_once_then_uses_the_learnt_endpoint(replica, tmp_path):
     assert stats["alinea/related/found/endpoint"] > 0 and stats["alinea/related/found/rendered"] > 0
     assert stats["playwright/browser_count"] == 1
     assert stats["alinea/render/browser_started"] == 1, "one Playwright driver for http and https"
+    assert stats["alinea/render/browser_stopped"] == 1, "stopped once the endpoint was learnt, not at the end"
+    assert "Closing download handler" not in result.log.rpartition("Spider closed")[2]
 
 
 def test_auto_starts_no_browser_while_no_page_needs_it(replica, tmp_path):
@@ -71,6 +83,48 @@ def test_playwright_waits_a_bounded_number_of_loop_turns_per_message():
     assert tasks._MAX_TURNS == PLAYWRIGHT_TURNS_PER_MESSAGE
 
 
+def browser_processes() -> dict[int, tuple[str, int]]:
+    """Launch through the crawl's provider (real driver and Chromium): {pid: (name, niceness)} of what runs."""
+    from scrapy.settings import Settings
+    from scrapy_playwright.handler import Config
+
+    from alinea_crawler import settings as project_settings
+
+    def descendants(pid: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            for child in map(int, (task / "children").read_text().split()):
+                found += [child, *descendants(child)]
+        return found
+
+    async def launch_and_look() -> dict[int, tuple[str, int]]:
+        config = Config.from_settings(Settings({"PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(find_browser(None)[0])}))
+        provider = load_object(project_settings.PLAYWRIGHT_BROWSER_PROVIDER)(config)
+        await provider.start()
+        browser = await provider.launch_browser()
+        try:
+            await (await browser.new_page()).goto("about:blank")
+            return {pid: (Path(f"/proc/{pid}/comm").read_text().strip(), os.getpriority(os.PRIO_PROCESS, pid))
+                    for pid in descendants(os.getpid())}
+        finally:
+            await browser.close()
+            await provider.close()
+
+    return asyncio.run(launch_and_look())
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from Linux /proc")
+def test_the_browser_runs_below_the_crawls_cpu_priority():
+    # in a process of its own, as the crawl does it (the provider changes what its process may start)
+    code = "import json; from tests.test_render import browser_processes; print(json.dumps(browser_processes()))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], capture_output=True,
+                         text=True, check=True)
+    processes = json.loads(run.stdout.splitlines()[-1])
+    assert any("chrom" in name for name, _ in processes.values()), processes
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BROWSER_NICENESS)
+    assert {nice for _, nice in processes.values()} == {wanted}, processes
+
+
 def test_never_misses_the_js_only_articles_and_says_so(replica, tmp_path):
     result = run_crawl(tmp_path, {"base_url": replica.url, "render": "never"})
     assert result.returncode == 0
@@ -91,6 +145,8 @@ def test_endpoint_that_moves_is_learnt_again_through_the_browser(tmp_path):
     assert stats["alinea/render/endpoint_failed"] >= 1
     assert "/api/v2/related/{article_id}" in result.log
     assert stats["alinea/render/pages"] < stats["alinea/render/endpoint_used"]
+    # stopped after the first endpoint was learnt, started again to learn where it moved
+    assert stats["alinea/render/browser_started"] == stats["alinea/render/browser_stopped"] == 2
 
 
 def test_a_slow_list_endpoint_is_waited_for_not_taken_for_a_list_that_never_fills(tmp_path):
@@ -136,6 +192,19 @@ def test_browser_that_cannot_launch_fails_the_crawl_but_keeps_the_items(replica,
     assert result.stats["alinea/render/failed"] >= 1
     assert result.items, "pages are exported with the links they had"
     assert "needed the browser" in result.log
+
+
+def test_an_endpoint_answer_gives_its_article_urls_once_and_never_its_text():
+    answer = json.dumps({"data": [
+        {"title": "Harga beras naik lagi", "url": "/ekonomi/harga-beras-naik-lagi-b2WvMus9T"},
+        {"title": "politik", "url": "https://www.alinea.id/politik/rapat-b3XyZa8Qk?utm=x"},
+        {"title": "Sama lagi", "url": "https://www.alinea.id/ekonomi/harga-beras-naik-lagi-b2WvMus9T/"},
+        {"title": "Luar", "url": "https://elsewhere.example/politik/rapat-b4AbCd9Ef"},
+    ]})
+    assert endpoint_links(answer, "https://www.alinea.id/api/related/b1111111a", exclude="b1111111a") == [
+        "https://www.alinea.id/ekonomi/harga-beras-naik-lagi-b2WvMus9T",
+        "https://www.alinea.id/politik/rapat-b3XyZa8Qk",
+    ]
 
 
 def test_endpoint_template_is_forgotten_only_after_repeated_failures_of_its_own_urls():

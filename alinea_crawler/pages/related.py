@@ -121,7 +121,8 @@ def endpoint_links(text: str, base_url: str, exclude: str | None = None) -> list
             data = json.loads(stripped)
         except ValueError:
             return None
-        return article_urls(base_url, list(_strings(data)), exclude)
+        # text values (titles, summaries) hold spaces, an article's URL never does: not parsed as URLs
+        return article_urls(base_url, [value for value in _strings(data) if len(value.split()) == 1], exclude)
     if stripped.startswith("<"):
         return article_urls(base_url, Selector(text=text).xpath("//a/@href").getall(), exclude)
     return None

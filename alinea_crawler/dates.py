@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 ZONES = {
     "wib": timezone(timedelta(hours=7)),
@@ -129,11 +130,12 @@ def find_datetime(
     if not text:
         return None
     lowered = _lower(text)
-    found = [_find_absolute(text, lowered, default_zone)]
-    if now is not None:
-        found.append(_find_relative(text, lowered, now))
-    found = [candidate for candidate in found if candidate]
-    return min(found, key=lambda candidate: candidate[0])[1] if found else None
+    absolute = _find_absolute(text, lowered, default_zone)
+    relative = _find_relative(text, lowered, now) if now is not None else None
+    if absolute and relative:  # the leftmost; the absolute one where both start at the same place
+        return min(absolute, relative, key=lambda candidate: candidate[0])[1]
+    found = absolute or relative
+    return found[1] if found else None
 
 
 def parse_id_datetime(raw: str | None, now: datetime | None = None) -> datetime | None:
@@ -231,6 +233,7 @@ def _zone(match: re.Match) -> tzinfo | None:
     return ZONES[name] if name else None
 
 
+@lru_cache(maxsize=64)  # a site states few offsets ("+07:00"); building one costs more than reading the date
 def _offset(text: str) -> timezone:
     """"+0700", "+07:00", "+7", "-05" -> a fixed offset."""
     sign = -1 if text[0] == "-" else 1

@@ -41,7 +41,7 @@ from ..dates import find_datetime, parse_id_datetime
 from ..urls import absolute, article_id, article_section, canonical_url
 from .body import MIN_BODY_CHARS, Candidate, choose_body, text_blocks
 from .common import (
-    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, tagged, wrap,
+    PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
 )
 from .related import related_list
 
@@ -175,11 +175,11 @@ class ArticleGeneric:
 
     @cached_property
     def ld_all(self) -> list[dict[str, Any]]:
-        return ld_objects(self.sel)
+        return ld_objects(self.sel, self._queries.tagged("script"))
 
     @cached_property
     def metas(self) -> dict[str, list[str]]:
-        return meta_map(self.sel)
+        return meta_map(self.sel, self._queries.tagged("meta"))
 
     def meta(self, *names: str) -> str | None:
         """The first content of the first ``<meta property|name=…>`` of these names that the page has."""
@@ -195,7 +195,7 @@ class ArticleGeneric:
     def url(self) -> str:
         own_id = article_id(self.response_url)
         for candidate in (
-            lambda: next((link.get("href") for link in tagged(self.sel, "link")
+            lambda: next((link.get("href") for link in self._queries.tagged("link")
                           if link.get("rel") == "canonical" and link.get("href") is not None), None),
             lambda: self.meta("og:url"),
             lambda: _ld_id(self.ld.get("mainEntityOfPage")),
@@ -282,7 +282,7 @@ class ArticleGeneric:
 
     @cached_property
     def _h1(self) -> Any | None:
-        return next(iter(tagged(self.sel, "h1")), None)
+        return next(iter(self._queries.tagged("h1")), None)
 
     @cached_property
     def _near_headline(self) -> list[str]:

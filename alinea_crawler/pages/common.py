@@ -75,10 +75,12 @@ def _repaired(text: str, beginning: str) -> bytes:
     return text.encode("utf-8", "surrogatepass") if data is None else data
 
 
-def ld_objects(sel: Selector) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, ``@graph`` members flattened."""
+def ld_objects(sel: Selector, scripts: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, ``@graph`` members flattened (``scripts``: its ``<script>`` elements,
+    when known)."""
     objects: list[dict[str, Any]] = []
-    for raw in (script.text for script in tagged(sel, "script") if script.get("type") == "application/ld+json"):
+    scripts = tagged(sel, "script") if scripts is None else scripts
+    for raw in (script.text for script in scripts if script.get("type") == "application/ld+json"):
         if raw is None:  # an empty script has no text node
             continue
         try:
@@ -108,10 +110,11 @@ def ld_article(sel: Selector, objects: list[dict[str, Any]] | None = None) -> di
     return next((o for o in (ld_objects(sel) if objects is None else objects) if ld_types(o) & ARTICLE_TYPES), {})
 
 
-def meta_map(sel: Selector) -> dict[str, list[str]]:
-    """Every ``<meta property|name=… content=…>`` of the page in one pass: name -> contents, in page order."""
+def meta_map(sel: Selector, metas: list[Any] | None = None) -> dict[str, list[str]]:
+    """Every ``<meta property|name=… content=…>`` of the page in one pass: name -> contents, in page order
+    (``metas``: its ``<meta>`` elements, when known)."""
     found: dict[str, list[str]] = {}
-    for node in tagged(sel, "meta"):
+    for node in tagged(sel, "meta") if metas is None else metas:
         if content := clean_text(node.get("content")):
             prop, name = node.get("property"), node.get("name")
             if prop is not None:
@@ -225,6 +228,11 @@ def elements(sel: Selector, query: str, css: bool = True) -> list[Any]:
     return [s.root for s in found]
 
 
+# The elements every article page's readers look for by tag: JSON-LD scripts, meta tags, the canonical link, the
+# headline (``PageQueries.tagged``).
+PAGE_TAGS = ("script", "meta", "link", "h1")
+
+
 def tagged(sel: Selector, tag: str) -> list[Any]:
     """The elements of ``//TAG`` in ``sel``'s document, in document order.
 
@@ -332,6 +340,20 @@ class PageQueries:
         self.sel = sel
         self._found: dict[tuple[str, bool], list[Any]] = {}
         self._classes: ClassIndex | None = None
+        self._tagged: dict[str, list[Any]] = {}
+
+    def tagged(self, tag: str) -> list[Any]:
+        """``tagged(sel, tag)``; the page's ``PAGE_TAGS`` elements all found in one walk (~1 µs a walk saved
+        per tag on a replica page)."""
+        if tag not in self._tagged:
+            if tag in PAGE_TAGS and sel_is_html(self.sel):
+                found: dict[str, list[Any]] = {name: [] for name in PAGE_TAGS}
+                for element in self.sel.root.getroottree().getroot().iter(*PAGE_TAGS):
+                    found[element.tag].append(element)
+                self._tagged.update(found)
+            else:
+                self._tagged[tag] = tagged(self.sel, tag)
+        return self._tagged[tag]
 
     def __call__(self, query: str, css: bool = True) -> list[Any]:
         key = (query, css)

@@ -434,11 +434,10 @@ def css_test(tree: Any) -> Test | None:
         return lambda e: e.get("id") == ident and inner(e)
     if isinstance(tree, cssselect.parser.Attrib) and tree.namespace is None:
         attrib, value = tree.attrib, tree.value.value if tree.value else None
-        compare = {"exists": lambda v: True, "=": lambda v: v == value, "^=": lambda v: v.startswith(value),
-                   "*=": lambda v: value in v, "$=": lambda v: v.endswith(value)}.get(tree.operator)
+        compare = _ATTRIBUTE_TESTS.get(tree.operator)
         if compare is None:
             return None
-        return lambda e: (v := e.get(attrib)) is not None and compare(v) and inner(e)
+        return lambda e: (v := e.get(attrib)) is not None and compare(v, value) and inner(e)
     return None
 
 

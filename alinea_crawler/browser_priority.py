@@ -40,44 +40,52 @@ class BackgroundBrowserProvider(PlaywrightBrowserProvider):
     """scrapy-playwright's own provider, with Playwright's driver reniced as soon as it is started, before
     it launches the browser: Chromium and every process it forks inherit the lower priority."""
 
-    driver_pids: frozenset[int] = frozenset()
+    sessions: BrowserSessions | None = None
 
     async def start(self) -> None:
         forbid_raising_priority()
         before = child_pids()
         await super().start()
-        self.driver_pids = frozenset(child_pids() - before)  # the driver (nothing else starts processes meanwhile)
-        for pid in self.driver_pids:
+        driver = frozenset(child_pids() - before)  # nothing else starts processes meanwhile
+        for pid in driver:
             lower_priority(pid, BROWSER_NICENESS)
+        self.sessions = BrowserSessions(driver)
 
     async def launch_browser(self):
         """The browser, its session's scheduling group lowered as soon as the driver has started it."""
-        sessions = BrowserSessions(self.driver_pids)
-        looking = asyncio.ensure_future(sessions.lower_while_launching())
+        looking = asyncio.ensure_future(self.sessions.look_while_launching())
         try:
             return await super().launch_browser()
         finally:
             looking.cancel()
-            sessions.lower_new()  # a last look: a launch quicker than one interval
+            self.sessions.look()  # a last look: a launch quicker than one interval
+
+    def in_background(self, background: bool) -> None:
+        """Background: the browser's session below the crawl's; else at the crawl's priority (when the
+        crawl waits for the browser, which must then not be starved by other sessions' work)."""
+        self.sessions.background = background
+        self.sessions.apply()
 
 
 class BrowserSessions:
-    """Sessions the driver's processes start (Chromium's) get a scheduling group below the crawl's."""
+    """The sessions the driver's processes start (Chromium's), each one scheduling group."""
 
     def __init__(self, driver_pids: frozenset[int]):
         self.driver_pids = driver_pids
         self.own_session = os.getsid(0)
-        self.niceness = autogroup_niceness("self")
-        self.lowered: set[int] = set()  # session ids
+        own = autogroup_niceness("self")
+        # the group's niceness in the background and not; None: no autogroups, niceness alone is the priority
+        self.niceness = None if own is None else {True: min(19, own + BROWSER_NICENESS), False: own}
+        self.background = True
+        self.found: dict[int, int] = {}  # session id -> one of its processes
+        self.applied: dict[int, int] = {}  # session id -> niceness its group has
 
-    async def lower_while_launching(self) -> None:
-        if self.niceness is None:
-            return  # no autogroups here: niceness alone is the priority
-        while True:
-            self.lower_new()
+    async def look_while_launching(self) -> None:
+        while self.niceness is not None:
+            self.look()
             await asyncio.sleep(SESSION_LOOK_INTERVAL_S)
 
-    def lower_new(self) -> None:
+    def look(self) -> None:
         if self.niceness is None:
             return
         for pid in descendants(self.driver_pids):
@@ -85,9 +93,18 @@ class BrowserSessions:
                 session = os.getsid(pid)
             except OSError:  # gone already
                 continue
-            if session != self.own_session and session not in self.lowered \
-                    and lower_autogroup(pid, min(19, self.niceness + BROWSER_NICENESS)):
-                self.lowered.add(session)
+            if session != self.own_session:
+                self.found.setdefault(session, pid)
+        self.apply()
+
+    def apply(self) -> None:
+        if self.niceness is None:
+            return
+        wanted = self.niceness[self.background]
+        for session, pid in self.found.items():
+            if self.applied.get(session) != wanted and set_autogroup_niceness(pid, wanted):
+                self.applied[session] = wanted
+                logger.debug("browser session %d: scheduling group at niceness %d", session, wanted)
 
 
 def autogroup_niceness(pid: int | str) -> int | None:
@@ -98,9 +115,9 @@ def autogroup_niceness(pid: int | str) -> int | None:
         return None
 
 
-def lower_autogroup(pid: int, niceness: int) -> bool:
+def set_autogroup_niceness(pid: int, niceness: int) -> bool:
     """Set the niceness of ``pid``'s autogroup (every process of its session); False if it could not be
-    (gone, or the kernel's limit of one change per 100 ms for a process without CAP_SYS_ADMIN: next look)."""
+    (gone, or the kernel's limit of one change per 100 ms for a process without CAP_SYS_ADMIN: next time)."""
     try:
         Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
     except OSError as error:

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 # Added to the crawl's own niceness (the kernel caps it at 19); the processes the driver starts inherit it.
 BROWSER_NICENESS = 10
 PR_CAPBSET_DROP, CAP_SYS_NICE = 24, 23  # <linux/prctl.h>, <linux/capability.h>
-# How often the browser's launch is looked at for the session Chromium starts: it starts working at once
+# How often the driver's start and the browser's launch are looked at for new processes and sessions
 SESSION_LOOK_INTERVAL_S = 0.01
 
 
@@ -45,7 +45,11 @@ class BackgroundBrowserProvider(PlaywrightBrowserProvider):
     async def start(self) -> None:
         forbid_raising_priority()
         before = child_pids()
-        await super().start()
+        lowering = asyncio.ensure_future(lower_new_children(before))  # the driver's own start-up too
+        try:
+            await super().start()
+        finally:
+            lowering.cancel()
         driver = frozenset(child_pids() - before)  # nothing else starts processes meanwhile
         for pid in driver:
             lower_priority(pid, BROWSER_NICENESS)
@@ -65,6 +69,14 @@ class BackgroundBrowserProvider(PlaywrightBrowserProvider):
         crawl waits for the browser, which must then not be starved by other sessions' work)."""
         self.sessions.background = background
         self.sessions.apply()
+
+
+async def lower_new_children(before: set[int]) -> None:
+    """Renice this process's new children (and their threads) as they appear, until cancelled."""
+    while True:
+        for pid in child_pids() - before:
+            lower_priority(pid, BROWSER_NICENESS)
+        await asyncio.sleep(SESSION_LOOK_INTERVAL_S)
 
 
 class BrowserSessions:
@@ -101,8 +113,17 @@ class BrowserSessions:
         if self.niceness is None:
             return
         wanted = self.niceness[self.background]
-        for session, pid in self.found.items():
-            if self.applied.get(session) != wanted and set_autogroup_niceness(pid, wanted):
+        for session, pid in list(self.found.items()):
+            if self.applied.get(session) == wanted:
+                continue
+            try:
+                Path(f"/proc/{pid}/autogroup").write_text(str(wanted))
+            except FileNotFoundError:  # gone (a short-lived helper); a process of its session still there is found again
+                del self.found[session]
+                self.applied.pop(session, None)
+            except OSError as error:  # without CAP_SYS_ADMIN, the kernel takes one change per 100 ms: next time
+                logger.debug("browser session %d keeps its scheduling group's priority for now: %s", session, error)
+            else:
                 self.applied[session] = wanted
                 logger.debug("browser session %d: scheduling group at niceness %d", session, wanted)
 
@@ -113,17 +134,6 @@ def autogroup_niceness(pid: int | str) -> int | None:
         return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
     except (OSError, ValueError, IndexError):
         return None
-
-
-def set_autogroup_niceness(pid: int, niceness: int) -> bool:
-    """Set the niceness of ``pid``'s autogroup (every process of its session); False if it could not be
-    (gone, or the kernel's limit of one change per 100 ms for a process without CAP_SYS_ADMIN: next time)."""
-    try:
-        Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
-    except OSError as error:
-        logger.debug("browser process %d keeps its scheduling group's priority: %s", pid, error)
-        return False
-    return True
 
 
 def child_pids(pid: int | str = "self") -> set[int]:

@@ -191,10 +191,15 @@ class CrawlBrowser:
         pages to fetch, and comes up to it once the crawl has nothing else to do (every page left waits for
         the browser): then the crawl needs no core, and other work on the machine must not starve the
         browser the crawl waits for (``browser_priority``)."""
+        background = True  # as the provider starts it
         try:
             while self.in_flight and self.handler is not None:
-                if in_background := getattr(self.handler.browser_provider, "in_background", None):
-                    in_background(self.crawl_has_other_work())
+                if (in_background := getattr(self.handler.browser_provider, "in_background", None)) \
+                        and self.crawl_has_other_work() != background:
+                    background = not background
+                    in_background(background)
+                    if not background:
+                        self.crawler.stats.inc_value(keys.RENDER.format(what="browser_foreground"))
                 await asyncio.sleep(PRIORITY_LOOK_INTERVAL_S)
         finally:
             self.prioritising = None

@@ -13,7 +13,10 @@ Niceness alone is not enough on Linux with autogroups (``/proc/sys/kernel/sched_
 on by default in most distributions' kernels): the scheduler first shares the cores between
 sessions, then between the processes of one session by niceness. Playwright starts Chromium in a
 session of its own, so Chromium competed with the crawl's whole session as an equal whatever its
-niceness. Its session's group gets the same lower priority (``/proc/<pid>/autogroup``).
+niceness. Its session's group gets the same lower priority (``/proc/<pid>/autogroup``), and comes
+back up to the crawl's while the crawl has nothing else to do but wait for the browser
+(``rendering.CrawlBrowser.keep_priority``): a background browser on a machine other sessions keep
+busy would otherwise get almost no core while the crawl sits idle.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ SESSION_LOOK_INTERVAL_S = 0.01
 
 
 class BackgroundBrowserProvider(PlaywrightBrowserProvider):
-    """scrapy-playwright's own provider, with Playwright's driver reniced as soon as it is started, before
-    it launches the browser: Chromium and every process it forks inherit the lower priority."""
+    """scrapy-playwright's own provider, with Playwright's driver reniced as it starts, before it launches
+    the browser: Chromium and every process it forks inherit the lower priority; Chromium's session's
+    scheduling group is lowered as it launches."""
 
     sessions: BrowserSessions | None = None
 

@@ -88,10 +88,10 @@ class BrowserSessions:
 
     def __init__(self, driver_pids: frozenset[int]):
         self.driver_pids = driver_pids
-        self.own_session = os.getsid(0)
         own = autogroup_niceness("self")
         # the group's niceness in the background and not; None: no autogroups, niceness alone is the priority
         self.niceness = None if own is None else {True: min(19, own + BROWSER_NICENESS), False: own}
+        self.own_session = os.getsid(0) if own is not None else None
         self.background = True
         self.found: dict[int, int] = {}  # session id -> one of its processes
         self.applied: dict[int, int] = {}  # session id -> niceness its group has

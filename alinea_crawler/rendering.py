@@ -191,16 +191,22 @@ class CrawlBrowser:
         pages to fetch, and comes up to it once the crawl has nothing else to do (every page left waits for
         the browser): then the crawl needs no core, and other work on the machine must not starve the
         browser the crawl waits for (``browser_priority``)."""
-        background = True  # as the provider starts it
+        handler, background = None, True
         try:
             while self.in_flight and self.handler is not None:
-                if (in_background := getattr(self.handler.browser_provider, "in_background", None)) \
-                        and self.crawl_has_other_work() != background:
+                if self.handler is not handler:  # a browser (re)started: it starts in the background
+                    handler, background = self.handler, True
+                in_background = getattr(handler.browser_provider, "in_background", None)
+                if in_background is None:  # another PLAYWRIGHT_BROWSER_PROVIDER
+                    return
+                if self.crawl_has_other_work() != background:
                     background = not background
                     in_background(background)
                     if not background:
                         self.crawler.stats.inc_value(keys.RENDER.format(what="browser_foreground"))
                 await asyncio.sleep(PRIORITY_LOOK_INTERVAL_S)
+            if not background and self.handler is handler:
+                handler.browser_provider.in_background(True)  # no page renders: it idles until the next one
         finally:
             self.prioritising = None
 

@@ -44,6 +44,7 @@ from .common import (
     PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
 )
 from .related import related_list
+from .trafilatura_reading import fast_reading
 
 logger = logging.getLogger(__name__)
 
@@ -580,8 +581,9 @@ def html_tree(root: Any) -> lxml.html.HtmlElement:
 
 def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str, fast: bool = True) -> list[str]:
     """trafilatura's reading of the page (``html_tree``; it reads a copy): ``fast`` without its readability/jusText
-    fallbacks."""
-    extracted = trafilatura.extract(tree, url=url, fast=fast, include_comments=False)
+    fallbacks (its own code, for less work: ``trafilatura_reading``)."""
+    extracted = (fast_reading(tree, url) if fast
+                 else trafilatura.extract(tree, url=url, fast=False, include_comments=False))
     return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
 
 

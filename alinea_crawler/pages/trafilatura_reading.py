@@ -1,0 +1,208 @@
+"""trafilatura's fast reading of a page, its own code with its regex XPaths answered in Python.
+
+``fast_reading(tree, url)`` returns exactly what ``trafilatura.extract(tree, url=url, fast=True,
+include_comments=False)`` returns (trafilatura 2.3.1, the version pinned in requirements.txt; Apache-2.0),
+for less work. It runs trafilatura's own functions (``bare_extraction``, ``trafilatura_sequence``,
+``extract_content``, ``prune_unwanted_sections``, ``html2txt``, ``baseline`` …), rebound to a copy of their
+module's namespace in which:
+
+- the XPaths that call EXSLT's ``re:test`` (``RAW_TREE_PRUNE_XPATH``, ``REMOVE_COMMENTS_AND_LISTS_XPATH``,
+  ``BODY_XPATH``, ``OVERALL_DISCARD_XPATH``, ``BASIC_CLEAN_XPATH``) are Python functions returning the same
+  elements in the same order. lxml answers ``re:test`` with a call back into Python per element tested
+  (~3 µs each: those XPaths were a third of trafilatura's time on real pages); a walk of the tags the XPath
+  names, testing the same attributes with the same regular expressions (``re.search``, as lxml's EXSLT
+  does; ``@id|@class`` is the value of whichever of the two the element carries first, XPath's document
+  order), costs a fraction of that, and a ``BODY_XPATH`` candidate stops at the first match;
+- ``_prepare_tree`` makes no backup copy of the cleaned tree: only its full reading (``fast=False``) and
+  its reading of comments use it, and this is neither;
+- the ``Extractor`` options are built once and copied per page (the configuration file read per call).
+
+Its public ``extract`` still serves its full reading (``fast=False``). Tied to trafilatura 2.3.1: the
+rebound functions are its code, the replacements are checked against its XPaths element by element and
+the whole reading against ``trafilatura.extract`` (``tests/test_trafilatura_reading.py``; ``bench.same_output``
+on the 2,350 pages at hand). A new trafilatura version means checking both again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import types
+from copy import copy
+from typing import Any, Callable
+
+import lxml.html
+from lxml import etree
+from trafilatura import core as _core_module
+from trafilatura import main_extractor as _main_module
+from trafilatura import xpaths as _xpaths
+from trafilatura.settings import _COOKIE_CONSENT_RE, Extractor
+
+Elements = list[Any]
+# the module: ``trafilatura.baseline`` is also the name of its function
+_baseline_module = importlib.import_module("trafilatura.baseline")
+
+# -- the regex XPaths, answered in Python --------------------------------------------------------------
+
+
+def _search(pattern: str, flags: int = 0) -> Callable[[str], bool]:
+    """lxml's EXSLT ``re:test(value, pattern[, 'i'])``: ``re.search`` (``re.UNICODE``, case folded for 'i')."""
+    compiled = re.compile(pattern, re.UNICODE | flags)
+    return lambda value: compiled.search(value) is not None
+
+
+def _first_of(element: Any, first: str, second: str) -> str:
+    """XPath's string value of ``@first|@second``: the one the element carries first in its markup, else ""."""
+    one, other = element.get(first), element.get(second)
+    if one is None:
+        return other or ""
+    if other is None:
+        return one
+    names = element.keys()
+    return one if names.index(first) < names.index(second) else other
+
+
+def _matching(tags: tuple[str, ...] | None, test: Callable[[Any], bool]) -> Callable[[Any], Elements]:
+    """``.//*[self::a or self::b …][test]``: the descendants of those tags (any element: None) that pass."""
+    tags_or_elements = tags or (etree.Element,)
+    return lambda tree: [element for element in tree.iterdescendants(*tags_or_elements) if test(element)]
+
+
+def _first_matching(tags: tuple[str, ...], test: Callable[[Any], bool]) -> Callable[[Any], Elements]:
+    """``(.//*[self::a …][test])[1]`` (and ``.//*[…][test][1]``, whose first in document order is the same)."""
+    def first(tree: Any) -> Elements:
+        found = next((element for element in tree.iterdescendants(*tags) if test(element)), None)
+        return [] if found is None else [found]
+    return first
+
+
+_MVP_ADD = _search("mvp-post-add-(?:box|wrap)")
+_APPENDED = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_RAW_TREE_PRUNE = [
+    _matching(("div", "section", "aside"), lambda e: (_APPENDED(e.get("id", "")) or _APPENDED(e.get("class", "")))
+              and (e.find(".//h1") is None or _MVP_ADD(e.get("id", "")) or _MVP_ADD(e.get("class", "")))),
+    _matching(("div", "section", "aside"), lambda e: "elementor-share-buttons" in e.get("class", "")),
+]
+
+_COMMENTS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol)")
+_COMMENTS_OR_DISQUS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_CLASS = _search(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+_REMOVE_COMMENTS_AND_LISTS = [
+    _matching(("div", "list", "section", "details", "ol", "ul"),
+              lambda e: (_COMMENTS_OR_DISQUS_ID(e.get("id", "")) or _COMMENTS_CLASS(e.get("class", "")))
+              and (e.tag not in ("ol", "ul") or _COMMENTS_ID(e.get("id", "")) or _COMMENTS_CLASS(e.get("class", "")))),
+]
+
+_CONTENT_TAGS = ("article", "div", "main", "section")
+_ARTICLE_ID = _search(_xpaths._alt(_xpaths._ARTICLE_CONTENT_ID_TOKENS))
+_ARTICLE_CLASS = _search(_xpaths._alt(_xpaths._ARTICLE_CONTENT_CLASS_TOKENS))
+_STORY_ID = _search(_xpaths._alt(_xpaths._STORY_ID_TOKENS))
+_FULLTEXT = _search("fulltext", re.IGNORECASE)
+_STORY_CLASS = _search(_xpaths._alt(_xpaths._STORY_CLASS_TOKENS))
+_MAIN_ID = _search(_xpaths._alt(_xpaths._MAIN_CONTENT_ID_TOKENS))
+_MAIN_CLASS = _search(_xpaths._alt(_xpaths._MAIN_CONTENT_CLASS_TOKENS))
+_LOWER_CM = str.maketrans("CM", "cm")
+_LOWER_CP = str.maketrans("CP", "cp")
+
+
+def _main_or_first_main_named(tree: Any) -> Elements:
+    """``(.//*[self::article or self::div or self::section][starts-with(@class|@id|@role, 'main')])[1]
+    |(.//main)[1]``: whichever comes first."""
+    for element in tree.iterdescendants("article", "div", "section", "main"):
+        if element.tag == "main" or any(element.get(name, "").startswith("main") for name in ("class", "id", "role")):
+            return [element]
+    return []
+
+
+_BODY = [
+    _first_matching(_CONTENT_TAGS, lambda e: e.get("class") in ("post", "entry") or e.get("itemprop") == "articleBody"
+                    or e.get("id") == "articleContent" or _ARTICLE_ID(e.get("id", ""))
+                    or _ARTICLE_CLASS(e.get("class", ""))),
+    _first_matching(("article",), lambda e: True),
+    _first_matching(_CONTENT_TAGS, lambda e: e.get("role") == "article" or e.get("id") in ("article", "story")
+                    or e.get("class") in ("postarea", "art-postcontent", "text", "cell", "story")
+                    or _STORY_ID(e.get("id", "")) or _FULLTEXT(e.get("class", ""))
+                    or _STORY_CLASS(e.get("class", ""))),
+    _first_matching(_CONTENT_TAGS, lambda e: e.get("id") == "content" or e.get("class") == "content"
+                    or _MAIN_ID(e.get("id", "")) or _MAIN_CLASS(e.get("class", ""))
+                    or "main-content" in e.get("id", "").translate(_LOWER_CM)
+                    or "main-content" in e.get("class", "").translate(_LOWER_CM)
+                    or "page-content" in e.get("class", "").translate(_LOWER_CP)),
+    _main_or_first_main_named,
+]
+
+_CONSENT = _search(_xpaths._alt(_xpaths._CONSENT_ID_CLASS_TOKENS))
+_DISCARD_ID = _search(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_ID_TOKENS))
+_DISCARD_CLASS = _search(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_CLASS_TOKENS))
+_HIDDEN = _search("hidden")
+_REPLY_ID = _search("reader-comments|akismet")
+_HIDDEN_CLASS = _search("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
+                        "| hidden| hide|noprint|notloaded")
+_OVERALL_DISCARD = [
+    _matching(("div", "item", "list", "p", "section", "span"),
+              lambda e: e.get("data-lp-replacement-content") is not None
+              or "nav" in e.get("role", "").replace("N", "n") or "MostPopularStories" in e.get("data-component", "")
+              or _CONSENT(_first_of(e, "id", "class")) or _DISCARD_ID(e.get("id", ""))
+              or _DISCARD_CLASS(e.get("class", ""))),
+    _matching(None, lambda e: e.get("class") == "comments-title" or _first_of(e, "id", "class").startswith("reply-")
+              or _HIDDEN(_first_of(e, "id", "style")) or "display:none" in e.get("style", "")
+              or "display: none" in e.get("style", "") or _REPLY_ID(e.get("id", ""))
+              or _HIDDEN_CLASS(e.get("class", "")) or e.get("aria-hidden") == "true"),
+]
+
+_CLEANED_TAGS = frozenset({"aside", "fencedframe", "footer", "script", "style", "svg", "template"})
+_COOKIE_CONSENT = _search(_COOKIE_CONSENT_RE, re.IGNORECASE)
+
+
+def _basic_clean(tree: Any) -> Elements:
+    """``BASIC_CLEAN_XPATH``: asides, footers, scripts, styles, svg, templates, footer divs, consent banners."""
+    return [e for e in tree.iterdescendants(etree.Element)
+            if e.tag in _CLEANED_TAGS or (e.tag == "div" and "footer" in _first_of(e, "class", "id"))
+            or _COOKIE_CONSENT(e.get("class", "")) or _COOKIE_CONSENT(e.get("id", ""))]
+
+
+# -- trafilatura's functions, rebound --------------------------------------------------------------------
+
+
+def _rebind(functions: tuple[Callable, ...], module: types.ModuleType, **names: Any) -> dict[str, Any]:
+    """``functions`` (of ``module``) with their code unchanged, reading their globals from a copy of the
+    module's namespace where ``names`` replace trafilatura's; they call each other's rebound versions."""
+    namespace = {**vars(module), **names}
+    for function in functions:
+        rebound = types.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__,
+                                     function.__closure__)
+        rebound.__kwdefaults__ = function.__kwdefaults__
+        namespace[function.__name__] = rebound
+    return namespace
+
+
+def _prepare_tree(tree: Any, options: Extractor, url: str | None) -> tuple[Any, None]:
+    """trafilatura's ``_prepare_tree`` without the backup copy, which its fast reading without comments never reads."""
+    return _core_module.convert_tags(_core_module.tree_cleaning(copy(tree), options), options, url), None
+
+
+_BASELINE = _rebind((_baseline_module.basic_cleaning, _baseline_module.baseline, _baseline_module.html2txt),
+                    _baseline_module, BASIC_CLEAN_XPATH=_basic_clean)
+_MAIN = _rebind((_main_module.prune_unwanted_sections, _main_module.recover_wild_text, _main_module._extract,
+                 _main_module.extract_content), _main_module,
+                BODY_XPATH=_BODY, OVERALL_DISCARD_XPATH=_OVERALL_DISCARD)
+_CORE = _rebind((_core_module._extract_and_compare, _core_module._recall_retry, _core_module.trafilatura_sequence,
+                 _core_module.bare_extraction), _core_module,
+                RAW_TREE_PRUNE_XPATH=_RAW_TREE_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH=_REMOVE_COMMENTS_AND_LISTS,
+                extract_content=_MAIN["extract_content"], html2txt=_BASELINE["html2txt"],
+                baseline=_BASELINE["baseline"], _prepare_tree=_prepare_tree)
+_bare_extraction = _CORE["bare_extraction"]
+# what ``extract(tree, url=url, fast=True, include_comments=False)`` builds per call, but the url
+_OPTIONS = Extractor(output_format="txt", fast=True, comments=False)
+
+
+def fast_reading(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    """``trafilatura.extract(tree, url=url, fast=True, include_comments=False)``, the same text for less work
+    (``tree`` is left as it is: trafilatura reads a copy)."""
+    options = copy(_OPTIONS)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    document = _bare_extraction(tree, options=options, as_dict=False)
+    if document is None:
+        return None
+    return _core_module.determine_returnstring(document, options)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 import types
 from copy import copy
 from typing import Any, Callable
@@ -36,7 +37,9 @@ from lxml import etree
 from trafilatura import core as _core_module
 from trafilatura import main_extractor as _main_module
 from trafilatura import xpaths as _xpaths
+from trafilatura.metadata import Document
 from trafilatura.settings import _COOKIE_CONSENT_RE, Extractor
+from trafilatura.utils import remove_control_characters
 
 Elements = list[Any]
 # the module: ``trafilatura.baseline`` is also the name of its function
@@ -150,6 +153,7 @@ _OVERALL_DISCARD = [
               or _HIDDEN_CLASS(e.get("class", "")) or e.get("aria-hidden") == "true"),
 ]
 
+_BLOCK_ELEMENTS = tuple(sorted(_baseline_module._BLOCK_ELEMS))
 _CLEANED_TAGS = frozenset({"aside", "fencedframe", "footer", "script", "style", "svg", "template"})
 _COOKIE_CONSENT = _search(_COOKIE_CONSENT_RE, re.IGNORECASE)
 
@@ -181,28 +185,108 @@ def _prepare_tree(tree: Any, options: Extractor, url: str | None) -> tuple[Any, 
     return _core_module.convert_tags(_core_module.tree_cleaning(copy(tree), options), options, url), None
 
 
-_BASELINE = _rebind((_baseline_module.basic_cleaning, _baseline_module.baseline, _baseline_module.html2txt),
+class _Undo:
+    """Changes made to a tree, recorded to be undone in reverse order: trafilatura's ``delete_element`` (the
+    tail kept) and text writes."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[Any, str, Any]] = []
+
+    def set(self, element: Any, name: str, value: str) -> None:
+        self.steps.append((element, name, getattr(element, name)))
+        setattr(element, name, value)
+
+    def delete(self, element: Any) -> None:
+        parent = element.getparent()
+        if parent is None:
+            return
+        if element.tail:
+            previous = element.getprevious()
+            if previous is None:
+                self.set(parent, "text", (parent.text or "") + element.tail)
+            else:
+                self.set(previous, "tail", (previous.tail or "") + element.tail)
+        self.steps.append((parent, "", (parent.index(element), element)))
+        parent.remove(element)  # its tail goes with it, and comes back with it
+
+    def undo(self) -> None:
+        for element, name, value in reversed(self.steps):
+            if name:
+                setattr(element, name, value)
+            else:
+                element.insert(*value)
+        self.steps.clear()
+
+
+_RAW_PRUNES = threading.local()  # the current reading's record of its raw-tree prunes (``fast_reading``)
+
+
+def _prune_undoably(tree: Any, nodelist: list[Callable[[Any], Elements]], with_backup: bool = False) -> Any:
+    """trafilatura's ``prune_unwanted_nodes`` of the raw tree, recorded to be undone when the reading ends.
+
+    These two prunes are the only steps of its fast reading without comments that change the tree it is
+    given (every other one copies it first), so the caller's tree is given back as it was without
+    ``bare_extraction``'s copy of the whole page (~0.6 ms on a real page).
+    """
+    for expression in nodelist:
+        for element in expression(tree):
+            _RAW_PRUNES.record.delete(element)
+    return tree
+
+
+def _html2txt(tree: Any) -> str:
+    """``html2txt(tree)``, the page-text measure of its recall escalation, on the tree itself instead of a copy:
+    the same cleaning (``basic_cleaning``) and block spacing (``_spaced_text``), undone once the text is read."""
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    changes = _Undo()
+    try:
+        for element in _basic_clean(body):
+            changes.delete(element)
+        for element in body.iter(*_BLOCK_ELEMENTS):
+            changes.set(element, "text", f" {remove_control_characters(element.text)}" if element.text else " ")
+            changes.set(element, "tail", f" {remove_control_characters(element.tail)}" if element.tail else " ")
+        return " ".join(body.text_content().split())
+    finally:
+        changes.undo()
+
+
+_BASELINE = _rebind((_baseline_module.basic_cleaning, _baseline_module.baseline),
                     _baseline_module, BASIC_CLEAN_XPATH=_basic_clean)
 _MAIN = _rebind((_main_module.prune_unwanted_sections, _main_module.recover_wild_text, _main_module._extract,
                  _main_module.extract_content), _main_module,
                 BODY_XPATH=_BODY, OVERALL_DISCARD_XPATH=_OVERALL_DISCARD)
-_CORE = _rebind((_core_module._extract_and_compare, _core_module._recall_retry, _core_module.trafilatura_sequence,
-                 _core_module.bare_extraction), _core_module,
+_CORE = _rebind((_core_module._extract_and_compare, _core_module._recall_retry, _core_module.trafilatura_sequence),
+                _core_module,
                 RAW_TREE_PRUNE_XPATH=_RAW_TREE_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH=_REMOVE_COMMENTS_AND_LISTS,
-                extract_content=_MAIN["extract_content"], html2txt=_BASELINE["html2txt"],
-                baseline=_BASELINE["baseline"], _prepare_tree=_prepare_tree)
-_bare_extraction = _CORE["bare_extraction"]
+                extract_content=_MAIN["extract_content"], html2txt=_html2txt, baseline=_BASELINE["baseline"],
+                _prepare_tree=_prepare_tree, prune_unwanted_nodes=_prune_undoably)
+_trafilatura_sequence = _CORE["trafilatura_sequence"]
 # what ``extract(tree, url=url, fast=True, include_comments=False)`` builds per call, but the url
 _OPTIONS = Extractor(output_format="txt", fast=True, comments=False)
 
 
 def fast_reading(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
-    """``trafilatura.extract(tree, url=url, fast=True, include_comments=False)``, the same text for less work
-    (``tree`` is left as it is: trafilatura reads a copy)."""
+    """``trafilatura.extract(tree, url=url, fast=True, include_comments=False)``, the same text for less work;
+    ``tree`` is left as it is.
+
+    ``extract`` → ``bare_extraction`` with these options: no metadata, language or duplicate test, no tree
+    size limit (``MAX_TREE_SIZE`` is unset in its configuration); its ``trafilatura_sequence``, nothing
+    when the text is shorter than ``MIN_OUTPUT_SIZE`` (comments are off), then its ``determine_returnstring``.
+    """
     options = copy(_OPTIONS)
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
-    document = _bare_extraction(tree, options=options, as_dict=False)
-    if document is None:
+    _RAW_PRUNES.record = _Undo()
+    try:
+        postbody, text, commentsbody, comments = _trafilatura_sequence(tree, options, url)
+    except (TypeError, ValueError):
         return None
+    finally:
+        _RAW_PRUNES.record.undo()
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return None
+    document = Document()
+    document.raw_text, document.commentsbody, document.body = text, commentsbody, postbody
     return _core_module.determine_returnstring(document, options)

@@ -48,15 +48,18 @@ _baseline_module = importlib.import_module("trafilatura.baseline")
 # -- the regex XPaths, answered in Python --------------------------------------------------------------
 
 
-def _search(pattern: str, flags: int = 0) -> Callable[[str], bool]:
-    """lxml's EXSLT ``re:test(value, pattern[, 'i'])``: ``re.search`` (``re.UNICODE``, case folded for 'i')."""
-    compiled = re.compile(pattern, re.UNICODE | flags)
-    return lambda value: compiled.search(value) is not None
+def _search(pattern: str, flags: int = 0) -> Callable[[str | None], bool]:
+    """lxml's EXSLT ``re:test(value, pattern[, 'i'])``: ``re.search`` (``re.UNICODE``, case folded for 'i'). A
+    missing attribute is XPath's empty string, which none of these patterns matches (checked here)."""
+    search = re.compile(pattern, re.UNICODE | flags).search
+    if search(""):
+        raise ValueError(f"{pattern!r} matches an empty attribute")
+    return lambda value: bool(value) and search(value) is not None
 
 
-def _first_of(element: Any, first: str, second: str) -> str:
-    """XPath's string value of ``@first|@second``: the one the element carries first in its markup, else ""."""
-    one, other = element.get(first), element.get(second)
+def _first_of(element: Any, first: str, one: str | None, second: str, other: str | None) -> str:
+    """XPath's string value of ``@first|@second`` (their values ``one``, ``other``): the one the element carries
+    first in its markup, else ""."""
     if one is None:
         return other or ""
     if other is None:
@@ -81,20 +84,35 @@ def _first_matching(tags: tuple[str, ...], test: Callable[[Any], bool]) -> Calla
 
 _MVP_ADD = _search("mvp-post-add-(?:box|wrap)")
 _APPENDED = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+
+
+def _appended_articles(e: Any) -> bool:
+    """``RAW_TREE_PRUNE_XPATH``'s first: infinite-scroll containers, unless a generic one holds the headline."""
+    id_, class_ = e.get("id"), e.get("class")
+    return ((_APPENDED(id_) or _APPENDED(class_))
+            and (e.find(".//h1") is None or _MVP_ADD(id_) or _MVP_ADD(class_)))
+
+
 _RAW_TREE_PRUNE = [
-    _matching(("div", "section", "aside"), lambda e: (_APPENDED(e.get("id", "")) or _APPENDED(e.get("class", "")))
-              and (e.find(".//h1") is None or _MVP_ADD(e.get("id", "")) or _MVP_ADD(e.get("class", "")))),
+    _matching(("div", "section", "aside"), _appended_articles),
     _matching(("div", "section", "aside"), lambda e: "elementor-share-buttons" in e.get("class", "")),
 ]
 
 _COMMENTS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol)")
 _COMMENTS_OR_DISQUS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
 _COMMENTS_CLASS = _search(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
-_REMOVE_COMMENTS_AND_LISTS = [
-    _matching(("div", "list", "section", "details", "ol", "ul"),
-              lambda e: (_COMMENTS_OR_DISQUS_ID(e.get("id", "")) or _COMMENTS_CLASS(e.get("class", "")))
-              and (e.tag not in ("ol", "ul") or _COMMENTS_ID(e.get("id", "")) or _COMMENTS_CLASS(e.get("class", "")))),
-]
+
+
+def _comments(e: Any) -> bool:
+    """``REMOVE_COMMENTS_AND_LISTS_XPATH``: comment sections, and lists named as comments."""
+    id_, class_ = e.get("id"), e.get("class")
+    if id_ is None and class_ is None:
+        return False
+    return ((_COMMENTS_OR_DISQUS_ID(id_) or _COMMENTS_CLASS(class_))
+            and (e.tag not in ("ol", "ul") or _COMMENTS_ID(id_) or _COMMENTS_CLASS(class_)))
+
+
+_REMOVE_COMMENTS_AND_LISTS = [_matching(("div", "list", "section", "details", "ol", "ul"), _comments)]
 
 _CONTENT_TAGS = ("article", "div", "main", "section")
 _ARTICLE_ID = _search(_xpaths._alt(_xpaths._ARTICLE_CONTENT_ID_TOKENS))
@@ -108,9 +126,35 @@ _LOWER_CM = str.maketrans("CM", "cm")
 _LOWER_CP = str.maketrans("CP", "cp")
 
 
+def _article_content(e: Any) -> bool:
+    """``BODY_XPATH``'s first: the article's content by its class, id or ``itemprop``."""
+    id_, class_ = e.get("id"), e.get("class")
+    return (class_ in ("post", "entry") or e.get("itemprop") == "articleBody" or id_ == "articleContent"
+            or _ARTICLE_ID(id_) or _ARTICLE_CLASS(class_))
+
+
+def _story(e: Any) -> bool:
+    """``BODY_XPATH``'s third: a story's container."""
+    id_, class_ = e.get("id"), e.get("class")
+    return (e.get("role") == "article" or id_ in ("article", "story")
+            or class_ in ("postarea", "art-postcontent", "text", "cell", "story")
+            or _STORY_ID(id_) or _FULLTEXT(class_) or _STORY_CLASS(class_))
+
+
+def _main_content(e: Any) -> bool:
+    """``BODY_XPATH``'s fourth: the page's main content."""
+    id_, class_ = e.get("id"), e.get("class")
+    if id_ is None and class_ is None:
+        return False
+    return (id_ == "content" or class_ == "content" or _MAIN_ID(id_) or _MAIN_CLASS(class_)
+            or "main-content" in (id_ or "").translate(_LOWER_CM)
+            or "main-content" in (class_ or "").translate(_LOWER_CM)
+            or "page-content" in (class_ or "").translate(_LOWER_CP))
+
+
 def _main_or_first_main_named(tree: Any) -> Elements:
-    """``(.//*[self::article or self::div or self::section][starts-with(@class|@id|@role, 'main')])[1]
-    |(.//main)[1]``: whichever comes first."""
+    """``BODY_XPATH``'s last, ``(.//*[self::article or self::div or self::section][starts-with(@class|@id|@role,
+    'main')])[1]|(.//main)[1]``: whichever comes first."""
     for element in tree.iterdescendants("article", "div", "section", "main"):
         if element.tag == "main" or any(element.get(name, "").startswith("main") for name in ("class", "id", "role")):
             return [element]
@@ -118,19 +162,10 @@ def _main_or_first_main_named(tree: Any) -> Elements:
 
 
 _BODY = [
-    _first_matching(_CONTENT_TAGS, lambda e: e.get("class") in ("post", "entry") or e.get("itemprop") == "articleBody"
-                    or e.get("id") == "articleContent" or _ARTICLE_ID(e.get("id", ""))
-                    or _ARTICLE_CLASS(e.get("class", ""))),
+    _first_matching(_CONTENT_TAGS, _article_content),
     _first_matching(("article",), lambda e: True),
-    _first_matching(_CONTENT_TAGS, lambda e: e.get("role") == "article" or e.get("id") in ("article", "story")
-                    or e.get("class") in ("postarea", "art-postcontent", "text", "cell", "story")
-                    or _STORY_ID(e.get("id", "")) or _FULLTEXT(e.get("class", ""))
-                    or _STORY_CLASS(e.get("class", ""))),
-    _first_matching(_CONTENT_TAGS, lambda e: e.get("id") == "content" or e.get("class") == "content"
-                    or _MAIN_ID(e.get("id", "")) or _MAIN_CLASS(e.get("class", ""))
-                    or "main-content" in e.get("id", "").translate(_LOWER_CM)
-                    or "main-content" in e.get("class", "").translate(_LOWER_CM)
-                    or "page-content" in e.get("class", "").translate(_LOWER_CP)),
+    _first_matching(_CONTENT_TAGS, _story),
+    _first_matching(_CONTENT_TAGS, _main_content),
     _main_or_first_main_named,
 ]
 
@@ -141,28 +176,62 @@ _HIDDEN = _search("hidden")
 _REPLY_ID = _search("reader-comments|akismet")
 _HIDDEN_CLASS = _search("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
                         "| hidden| hide|noprint|notloaded")
-_OVERALL_DISCARD = [
-    _matching(("div", "item", "list", "p", "section", "span"),
-              lambda e: e.get("data-lp-replacement-content") is not None
-              or "nav" in e.get("role", "").replace("N", "n") or "MostPopularStories" in e.get("data-component", "")
-              or _CONSENT(_first_of(e, "id", "class")) or _DISCARD_ID(e.get("id", ""))
-              or _DISCARD_CLASS(e.get("class", ""))),
-    _matching(None, lambda e: e.get("class") == "comments-title" or _first_of(e, "id", "class").startswith("reply-")
-              or _HIDDEN(_first_of(e, "id", "style")) or "display:none" in e.get("style", "")
-              or "display: none" in e.get("style", "") or _REPLY_ID(e.get("id", ""))
-              or _HIDDEN_CLASS(e.get("class", "")) or e.get("aria-hidden") == "true"),
-]
+
+
+def _boilerplate(e: Any) -> bool:
+    """``OVERALL_DISCARD_XPATH``'s first: navigation, sharing, ads, footers, bylines, related links …"""
+    id_, class_ = e.get("id"), e.get("class")
+    return (e.get("data-lp-replacement-content") is not None or "nav" in e.get("role", "").replace("N", "n")
+            or "MostPopularStories" in e.get("data-component", "")
+            or _CONSENT(_first_of(e, "id", id_, "class", class_)) or _DISCARD_ID(id_) or _DISCARD_CLASS(class_))
+
+
+def _hidden_or_reply(e: Any) -> bool:
+    """``OVERALL_DISCARD_XPATH``'s second: hidden elements, reply forms, comment titles."""
+    id_, class_, style = e.get("id"), e.get("class"), e.get("style")
+    if id_ is None and class_ is None and style is None:
+        return e.get("aria-hidden") == "true"
+    return (class_ == "comments-title" or _first_of(e, "id", id_, "class", class_).startswith("reply-")
+            or _HIDDEN(_first_of(e, "id", id_, "style", style))
+            or style is not None and ("display:none" in style or "display: none" in style)
+            or _REPLY_ID(id_) or _HIDDEN_CLASS(class_) or e.get("aria-hidden") == "true")
+
+
+_OVERALL_DISCARD = [_matching(("div", "item", "list", "p", "section", "span"), _boilerplate),
+                    _matching(None, _hidden_or_reply)]
 
 _BLOCK_ELEMENTS = tuple(sorted(_baseline_module._BLOCK_ELEMS))
 _CLEANED_TAGS = frozenset({"aside", "fencedframe", "footer", "script", "style", "svg", "template"})
 _COOKIE_CONSENT = _search(_COOKIE_CONSENT_RE, re.IGNORECASE)
+_CONSENT_WORDS = ("cookie", "consent", "borlabs", "cmplz", "onetrust", "moove")  # one is in every match
+
+
+def _consent_banner(value: str | None) -> bool:
+    """``re:test(value, _COOKIE_CONSENT_RE, 'i')``; an ASCII value without one of its words is not asked (the
+    case folding of a pattern letter to a non-ASCII character, K to the Kelvin sign, needs one in the value)."""
+    if not value:
+        return False
+    if value.isascii():
+        lowered = value.lower()
+        if not any(word in lowered for word in _CONSENT_WORDS):
+            return False
+    return _COOKIE_CONSENT(value)
 
 
 def _basic_clean(tree: Any) -> Elements:
     """``BASIC_CLEAN_XPATH``: asides, footers, scripts, styles, svg, templates, footer divs, consent banners."""
-    return [e for e in tree.iterdescendants(etree.Element)
-            if e.tag in _CLEANED_TAGS or (e.tag == "div" and "footer" in _first_of(e, "class", "id"))
-            or _COOKIE_CONSENT(e.get("class", "")) or _COOKIE_CONSENT(e.get("id", ""))]
+    found = []
+    for e in tree.iterdescendants(etree.Element):
+        if e.tag in _CLEANED_TAGS:
+            found.append(e)
+            continue
+        class_, id_ = e.get("class"), e.get("id")
+        if class_ is None and id_ is None:
+            continue
+        if (e.tag == "div" and "footer" in _first_of(e, "class", class_, "id", id_)
+                or _consent_banner(class_) or _consent_banner(id_)):
+            found.append(e)
+    return found
 
 
 # -- trafilatura's functions, rebound --------------------------------------------------------------------

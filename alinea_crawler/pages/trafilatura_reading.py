@@ -197,8 +197,21 @@ def _hidden_or_reply(e: Any) -> bool:
             or _REPLY_ID(id_) or _HIDDEN_CLASS(class_) or e.get("aria-hidden") == "true")
 
 
-_OVERALL_DISCARD = [_matching(("div", "item", "list", "p", "section", "span"), _boilerplate),
-                    _matching(None, _hidden_or_reply)]
+_SECTION_TAGS = ("div", "item", "list", "p", "section", "span")
+_OVERALL_DISCARD = [_matching(_SECTION_TAGS, _boilerplate), _matching(None, _hidden_or_reply)]
+
+
+def _named(word: str, fold: tuple[str, str] = ("", "")) -> Callable[[Any], bool]:
+    """``contains(translate(@id, …), word) or contains(translate(@class, …), word)``."""
+    def test(e: Any) -> bool:
+        id_, class_ = e.get("id"), e.get("class")
+        return (id_ is not None and word in id_.replace(*fold)) or (class_ is not None and word in class_.replace(*fold))
+    return test
+
+
+# no regex, but walked by libxml2 once per element of the body for each condition: as cheap in one Python test
+_DISCARD_IMAGE_ELEMENTS = [_matching(_SECTION_TAGS, _named("caption"))]
+_TEASER_DISCARD = [_matching(_SECTION_TAGS, _named("teaser", ("T", "t")))]
 
 _BLOCK_ELEMENTS = tuple(sorted(_baseline_module._BLOCK_ELEMS))
 _CLEANED_TAGS = frozenset({"aside", "fencedframe", "footer", "script", "style", "svg", "template"})
@@ -325,7 +338,8 @@ _BASELINE = _rebind((_baseline_module.basic_cleaning, _baseline_module.baseline)
                     _baseline_module, BASIC_CLEAN_XPATH=_basic_clean)
 _MAIN = _rebind((_main_module.prune_unwanted_sections, _main_module.recover_wild_text, _main_module._extract,
                  _main_module.extract_content), _main_module,
-                BODY_XPATH=_BODY, OVERALL_DISCARD_XPATH=_OVERALL_DISCARD)
+                BODY_XPATH=_BODY, OVERALL_DISCARD_XPATH=_OVERALL_DISCARD,
+                DISCARD_IMAGE_ELEMENTS=_DISCARD_IMAGE_ELEMENTS, TEASER_DISCARD_XPATH=_TEASER_DISCARD)
 _CORE = _rebind((_core_module._extract_and_compare, _core_module._recall_retry, _core_module.trafilatura_sequence),
                 _core_module,
                 RAW_TREE_PRUNE_XPATH=_RAW_TREE_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH=_REMOVE_COMMENTS_AND_LISTS,

@@ -48,13 +48,23 @@ _baseline_module = importlib.import_module("trafilatura.baseline")
 # -- the regex XPaths, answered in Python --------------------------------------------------------------
 
 
-def _search(pattern: str, flags: int = 0) -> Callable[[str | None], bool]:
+def _search(pattern: str, flags: int = 0, needles: tuple[str, ...] = ()) -> Callable[[str | None], bool]:
     """lxml's EXSLT ``re:test(value, pattern[, 'i'])``: ``re.search`` (``re.UNICODE``, case folded for 'i'). A
-    missing attribute is XPath's empty string, which none of these patterns matches (checked here)."""
+    missing attribute is XPath's empty string, which none of these patterns matches (checked here). With
+    ``needles`` (strings every match of a case-sensitive pattern contains), a value holding none is not asked."""
     search = re.compile(pattern, re.UNICODE | flags).search
     if search(""):
         raise ValueError(f"{pattern!r} matches an empty attribute")
-    return lambda value: bool(value) and search(value) is not None
+    if not needles:
+        return lambda value: bool(value) and search(value) is not None
+
+    def test(value: str | None) -> bool:
+        if value:
+            for needle in needles:
+                if needle in value:
+                    return search(value) is not None
+        return False
+    return test
 
 
 def _first_of(element: Any, first: str, one: str | None, second: str, other: str | None) -> str:
@@ -82,8 +92,8 @@ def _first_matching(tags: tuple[str, ...], test: Callable[[Any], bool]) -> Calla
     return first
 
 
-_MVP_ADD = _search("mvp-post-add-(?:box|wrap)")
-_APPENDED = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_MVP_ADD = _search("mvp-post-add-(?:box|wrap)", needles=("mvp-post-add-",))
+_APPENDED = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll", needles=("mvp-post-add-", "scroll"))
 
 
 def _appended_articles(e: Any) -> bool:
@@ -98,9 +108,10 @@ _RAW_TREE_PRUNE = [
     _matching(("div", "section", "aside"), lambda e: "elementor-share-buttons" in e.get("class", "")),
 ]
 
-_COMMENTS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol)")
-_COMMENTS_OR_DISQUS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
-_COMMENTS_CLASS = _search(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+_COMMENTS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol)", needles=("omment", "comol"))
+_COMMENTS_OR_DISQUS_ID = _search(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)",
+                                 needles=("omment", "comol", "disqus_thread", "dsq-comments"))
+_COMMENTS_CLASS = _search(r"^[Cc]omment(?!ary)|(?:article|post)-comments", needles=("omment",))
 
 
 def _comments(e: Any) -> bool:
@@ -169,13 +180,15 @@ _BODY = [
     _main_or_first_main_named,
 ]
 
-_CONSENT = _search(_xpaths._alt(_xpaths._CONSENT_ID_CLASS_TOKENS))
+_CONSENT = _search(_xpaths._alt(_xpaths._CONSENT_ID_CLASS_TOKENS), needles=_xpaths._CONSENT_ID_CLASS_TOKENS)
 _DISCARD_ID = _search(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_ID_TOKENS))
 _DISCARD_CLASS = _search(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_CLASS_TOKENS))
-_HIDDEN = _search("hidden")
-_REPLY_ID = _search("reader-comments|akismet")
+_HIDDEN = _search("hidden", needles=("hidden",))
+_REPLY_ID = _search("reader-comments|akismet", needles=("reader-comments", "akismet"))
 _HIDDEN_CLASS = _search("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
-                        "| hidden| hide|noprint|notloaded")
+                        "| hidden| hide|noprint|notloaded",
+                        needles=("hid", "comments", "-reply-", "message", "akismet", "suggest-links", "noprint",
+                                 "notloaded"))
 
 
 def _boilerplate(e: Any) -> bool:
@@ -191,8 +204,10 @@ def _hidden_or_reply(e: Any) -> bool:
     id_, class_, style = e.get("id"), e.get("class"), e.get("style")
     if id_ is None and class_ is None and style is None:
         return e.get("aria-hidden") == "true"
-    return (class_ == "comments-title" or _first_of(e, "id", id_, "class", class_).startswith("reply-")
-            or _HIDDEN(_first_of(e, "id", id_, "style", style))
+    return (class_ == "comments-title"
+            or ((id_ or "").startswith("reply-") or (class_ or "").startswith("reply-"))
+            and _first_of(e, "id", id_, "class", class_).startswith("reply-")
+            or _HIDDEN(id_ if style is None else style if id_ is None else _first_of(e, "id", id_, "style", style))
             or style is not None and ("display:none" in style or "display: none" in style)
             or _REPLY_ID(id_) or _HIDDEN_CLASS(class_) or e.get("aria-hidden") == "true")
 
@@ -226,8 +241,10 @@ def _consent_banner(value: str | None) -> bool:
         return False
     if value.isascii():
         lowered = value.lower()
-        if not any(word in lowered for word in _CONSENT_WORDS):
-            return False
+        for word in _CONSENT_WORDS:
+            if word in lowered:
+                return _COOKIE_CONSENT(value)
+        return False
     return _COOKIE_CONSENT(value)
 
 
@@ -235,13 +252,14 @@ def _basic_clean(tree: Any) -> Elements:
     """``BASIC_CLEAN_XPATH``: asides, footers, scripts, styles, svg, templates, footer divs, consent banners."""
     found = []
     for e in tree.iterdescendants(etree.Element):
-        if e.tag in _CLEANED_TAGS:
+        tag = e.tag
+        if tag in _CLEANED_TAGS:
             found.append(e)
             continue
         class_, id_ = e.get("class"), e.get("id")
         if class_ is None and id_ is None:
             continue
-        if (e.tag == "div" and "footer" in _first_of(e, "class", class_, "id", id_)
+        if (tag == "div" and "footer" in _first_of(e, "class", class_, "id", id_)
                 or _consent_banner(class_) or _consent_banner(id_)):
             found.append(e)
     return found

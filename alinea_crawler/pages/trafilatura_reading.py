@@ -2,38 +2,41 @@
 
 ``fast_reading(tree, url)`` returns exactly what ``trafilatura.extract(tree, url=url, fast=True,
 include_comments=False)`` returns (trafilatura 2.3.1, the version pinned in requirements.txt; Apache-2.0),
-for less work. It runs trafilatura's own functions (``bare_extraction``, ``trafilatura_sequence``,
-``extract_content``, ``prune_unwanted_sections``, ``html2txt``, ``baseline`` …), rebound to a copy of their
-module's namespace in which:
+for less than half the work: the generic rung asks it of every page no known layout reads. Its main
+extractor (``extract_content`` and what it calls: ``_extract``, ``prune_unwanted_sections``,
+``recover_wild_text``) and its ``baseline`` run as they are, their code rebound to a copy of their module's
+namespace in which the XPaths that call EXSLT's ``re:test`` (``BODY_XPATH``, ``OVERALL_DISCARD_XPATH``,
+``BASIC_CLEAN_XPATH``; with them the caption and teaser prunes) are Python functions returning the same
+elements in the same order. lxml answers ``re:test`` by calling back into Python for each element tested
+(~3 µs each: those XPaths were a third of its time on real pages); a walk of the tags the XPath names,
+testing the same attributes with the same regular expressions (``re.search``, as lxml's EXSLT does;
+``@id|@class`` is the value of whichever of the two the element carries first, XPath's document order), costs
+a fraction of that, and a ``BODY_XPATH`` rung stops at its first match. What ``extract`` does around them is
+composed here for these options only (``_sequence``, ``fast_reading``): its raw-tree prunes done on the given
+tree and undone after instead of on a copy of the whole page, no backup copy of the cleaned tree (only its
+full reading reads it), its recall escalation's page-text measure on the tree itself (undone after) and only
+as far as it decides, the ``Extractor`` options built once. Nothing it computes for the text is skipped:
+metadata, language, deduplication and comments are off in these options anyway.
 
-- the XPaths that call EXSLT's ``re:test`` (``RAW_TREE_PRUNE_XPATH``, ``REMOVE_COMMENTS_AND_LISTS_XPATH``,
-  ``BODY_XPATH``, ``OVERALL_DISCARD_XPATH``, ``BASIC_CLEAN_XPATH``) are Python functions returning the same
-  elements in the same order. lxml answers ``re:test`` with a call back into Python per element tested
-  (~3 µs each: those XPaths were a third of trafilatura's time on real pages); a walk of the tags the XPath
-  names, testing the same attributes with the same regular expressions (``re.search``, as lxml's EXSLT
-  does; ``@id|@class`` is the value of whichever of the two the element carries first, XPath's document
-  order), costs a fraction of that, and a ``BODY_XPATH`` candidate stops at the first match;
-- ``_prepare_tree`` makes no backup copy of the cleaned tree: only its full reading (``fast=False``) and
-  its reading of comments use it, and this is neither;
-- the ``Extractor`` options are built once and copied per page (the configuration file read per call).
-
-Its public ``extract`` still serves its full reading (``fast=False``). Tied to trafilatura 2.3.1: the
-rebound functions are its code, the replacements are checked against its XPaths element by element and
-the whole reading against ``trafilatura.extract`` (``tests/test_trafilatura_reading.py``; ``bench.same_output``
-on the 2,350 pages at hand). A new trafilatura version means checking both again.
+Its public ``extract`` still serves the full reading (``fast=False``). Tied to trafilatura 2.3.1: the rebound
+functions are its code and the rest follows its ``bare_extraction`` and ``trafilatura_sequence``; the
+answers are checked against its XPaths element by element and the whole reading against its ``extract``
+(``tests/test_trafilatura_reading.py``; every field identical on the 2,350 pages of ``bench.same_output``).
+A new trafilatura version means checking both again.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import re
-import threading
 import types
 from copy import copy
 from typing import Any, Callable
 
 import lxml.html
 from lxml import etree
+from lxml.etree import Element
 from trafilatura import core as _core_module
 from trafilatura import main_extractor as _main_module
 from trafilatura import xpaths as _xpaths
@@ -42,6 +45,7 @@ from trafilatura.settings import _COOKIE_CONSENT_RE, Extractor
 from trafilatura.utils import remove_control_characters
 
 Elements = list[Any]
+LOGGER = logging.getLogger(__name__)
 # the module: ``trafilatura.baseline`` is also the name of its function
 _baseline_module = importlib.import_module("trafilatura.baseline")
 
@@ -280,11 +284,6 @@ def _rebind(functions: tuple[Callable, ...], module: types.ModuleType, **names: 
     return namespace
 
 
-def _prepare_tree(tree: Any, options: Extractor, url: str | None) -> tuple[Any, None]:
-    """trafilatura's ``_prepare_tree`` without the backup copy, which its fast reading without comments never reads."""
-    return _core_module.convert_tags(_core_module.tree_cleaning(copy(tree), options), options, url), None
-
-
 class _Undo:
     """Changes made to a tree, recorded to be undone in reverse order: trafilatura's ``delete_element`` (the
     tail kept) and text writes."""
@@ -318,25 +317,25 @@ class _Undo:
         self.steps.clear()
 
 
-_RAW_PRUNES = threading.local()  # the current reading's record of its raw-tree prunes (``fast_reading``)
+def _prune(tree: Any, answers: list[Callable[[Any], Elements]], changes: _Undo) -> None:
+    """trafilatura's ``prune_unwanted_nodes`` (no backup), each answer in turn, its deletions recorded."""
+    for answer in answers:
+        for element in answer(tree):
+            changes.delete(element)
 
 
-def _prune_undoably(tree: Any, nodelist: list[Callable[[Any], Elements]], with_backup: bool = False) -> Any:
-    """trafilatura's ``prune_unwanted_nodes`` of the raw tree, recorded to be undone when the reading ends.
+def _under_page_share(tree: Any, chars: int) -> bool:
+    """``chars < ESCALATION_PAGE_SHARE * len(html2txt(tree))``: does an extraction of ``chars`` characters cover
+    little of the page (its recall escalation's test)?
 
-    These two prunes are the only steps of its fast reading without comments that change the tree it is
-    given (every other one copies it first), so the caller's tree is given back as it was without
-    ``bare_extraction``'s copy of the whole page (~0.6 ms on a real page).
+    ``html2txt`` cleans a copy of the page's body (``basic_cleaning``), puts a space before each block
+    element's text and after its end (``_spaced_text``, which also drops unprintable characters from those
+    texts) and collapses white space. Here the cleaning is done on the tree itself and undone after, and the
+    spacing only when it can decide: each space added lengthens the collapsed text by one character at most
+    and a dropped character only shortens it, so the collapsed text of the cleaned body plus two per block
+    element bounds the measure from above, and where ``chars`` is not under that share of the bound, the
+    answer is no (55 of the 67 pages measured on the shared benchmark).
     """
-    for expression in nodelist:
-        for element in expression(tree):
-            _RAW_PRUNES.record.delete(element)
-    return tree
-
-
-def _html2txt(tree: Any) -> str:
-    """``html2txt(tree)``, the page-text measure of its recall escalation, on the tree itself instead of a copy:
-    the same cleaning (``basic_cleaning``) and block spacing (``_spaced_text``), undone once the text is read."""
     body = tree.find(".//body")
     if body is None:
         body = tree
@@ -344,10 +343,14 @@ def _html2txt(tree: Any) -> str:
     try:
         for element in _basic_clean(body):
             changes.delete(element)
-        for element in body.iter(*_BLOCK_ELEMENTS):
+        blocks = list(body.iter(*_BLOCK_ELEMENTS))
+        bound = len(" ".join(body.text_content().split())) + 2 * len(blocks)
+        if not chars < _core_module.ESCALATION_PAGE_SHARE * bound:
+            return False
+        for element in blocks:
             changes.set(element, "text", f" {remove_control_characters(element.text)}" if element.text else " ")
             changes.set(element, "tail", f" {remove_control_characters(element.tail)}" if element.tail else " ")
-        return " ".join(body.text_content().split())
+        return chars < _core_module.ESCALATION_PAGE_SHARE * len(" ".join(body.text_content().split()))
     finally:
         changes.undo()
 
@@ -358,14 +361,43 @@ _MAIN = _rebind((_main_module.prune_unwanted_sections, _main_module.recover_wild
                  _main_module.extract_content), _main_module,
                 BODY_XPATH=_BODY, OVERALL_DISCARD_XPATH=_OVERALL_DISCARD,
                 DISCARD_IMAGE_ELEMENTS=_DISCARD_IMAGE_ELEMENTS, TEASER_DISCARD_XPATH=_TEASER_DISCARD)
-_CORE = _rebind((_core_module._extract_and_compare, _core_module._recall_retry, _core_module.trafilatura_sequence),
-                _core_module,
-                RAW_TREE_PRUNE_XPATH=_RAW_TREE_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH=_REMOVE_COMMENTS_AND_LISTS,
-                extract_content=_MAIN["extract_content"], html2txt=_html2txt, baseline=_BASELINE["baseline"],
-                _prepare_tree=_prepare_tree, prune_unwanted_nodes=_prune_undoably)
-_trafilatura_sequence = _CORE["trafilatura_sequence"]
+_extract_content, _baseline = _MAIN["extract_content"], _BASELINE["baseline"]
 # what ``extract(tree, url=url, fast=True, include_comments=False)`` builds per call, but the url
 _OPTIONS = Extractor(output_format="txt", fast=True, comments=False)
+
+
+def _cleaned(tree: Any, options: Extractor, url: str | None) -> Any:
+    """trafilatura's ``_prepare_tree`` without the backup copy, which its fast reading without comments never reads."""
+    return _core_module.convert_tags(_core_module.tree_cleaning(copy(tree), options), options, url)
+
+
+def _sequence(tree: Any, options: Extractor, url: str | None, changes: _Undo) -> tuple[Any, str]:
+    """trafilatura's ``trafilatura_sequence`` as its fast reading without comments runs it (``focus``
+    "balanced"): the raw tree's prunes (recorded in ``changes``, the only changes made to ``tree``: every other
+    step copies it first), its main extractor on the cleaned copy, its baseline rescue, its recall escalation
+    (the main extractor again, in recall mode, on a new copy). Its readability/jusText comparisons, the comments'
+    reading and the forum posts' salvage belong to its other modes."""
+    is_forum = _core_module._forum_thread_page(tree)
+    _prune(tree, _RAW_TREE_PRUNE, changes)
+    if not is_forum:  # comment sections go, but on a forum thread, where the posts sit in them
+        _prune(tree, _REMOVE_COMMENTS_AND_LISTS, changes)
+    postbody, text = _extract_content(_cleaned(tree, options, url), options)
+    if len(text) < options.min_extracted_size:
+        body, body_text, length = _baseline(tree)
+        if length > len(text):
+            postbody, text = body, body_text
+    if 0 < len(text) < _core_module.ESCALATION_MAX_LENGTH and _under_page_share(tree, len(text)):
+        recall = copy(options)
+        recall.focus = "recall"
+        retry_text = ""
+        try:
+            retry_body, retry_text = _extract_content(_cleaned(tree, recall, url), recall)
+        except Exception as error:  # noqa: BLE001 - as trafilatura does: the retry is a try
+            LOGGER.warning("recall retry failed: %s %s", error, url)
+        if (len(retry_text) >= options.min_extracted_size
+                and len(retry_text) > _core_module.ESCALATION_ACCEPT_RATIO * len(text)):
+            postbody, text = retry_body, retry_text
+    return postbody, text
 
 
 def fast_reading(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
@@ -373,21 +405,21 @@ def fast_reading(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
     ``tree`` is left as it is.
 
     ``extract`` → ``bare_extraction`` with these options: no metadata, language or duplicate test, no tree
-    size limit (``MAX_TREE_SIZE`` is unset in its configuration); its ``trafilatura_sequence``, nothing
-    when the text is shorter than ``MIN_OUTPUT_SIZE`` (comments are off), then its ``determine_returnstring``.
+    size limit (``MAX_TREE_SIZE`` is unset in its configuration); its ``trafilatura_sequence`` (``_sequence``),
+    nothing when the text is empty (``MIN_OUTPUT_SIZE``; no comments), then its ``determine_returnstring``.
     """
     options = copy(_OPTIONS)
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
-    _RAW_PRUNES.record = _Undo()
+    changes = _Undo()
     try:
-        postbody, text, commentsbody, comments = _trafilatura_sequence(tree, options, url)
+        postbody, text = _sequence(tree, options, url, changes)
     except (TypeError, ValueError):
         return None
     finally:
-        _RAW_PRUNES.record.undo()
-    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        changes.undo()
+    if len(text) < options.min_output_size:
         return None
     document = Document()
-    document.raw_text, document.commentsbody, document.body = text, commentsbody, postbody
+    document.raw_text, document.commentsbody, document.body = text, Element("body"), postbody
     return _core_module.determine_returnstring(document, options)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import trafilatura
 from lxml import etree
-from trafilatura import htmlprocessing, settings, xpaths
+from trafilatura import htmlprocessing, html2txt, settings, xpaths
+from trafilatura.core import ESCALATION_PAGE_SHARE
 from trafilatura.settings import Extractor
 
 from alinea_crawler.pages import trafilatura_reading as reading
@@ -59,7 +60,14 @@ BODY_RUNGS = [
     f"<html><body><main>{PROSE[0]}</main><div class='main'>{BODY}</div></body></html>",
     f"<html><body><div>{BODY}</div></body></html>",
 ]
-PAGES = [path.read_text(encoding="utf-8") for path in GOLDEN] + [EVERY_CASE, *BODY_RUNGS]
+# a short article on a page of text its fast reading leaves (divs of text): its recall escalation runs
+ESCALATING = (f"<html><body><article><h1>Judul</h1><p>{' '.join(PROSE)}</p></article><div class='x'>"
+              + "".join(f"<div>{p} {p}</div>" for p in PROSE * 6) + "</div></body></html>")
+# a few words in no paragraph: its baseline rescue reads them
+BASELINE = f"<html><body><div><span>{PROSE[0]}</span></div></body></html>"
+PAGES = [path.read_text(encoding="utf-8") for path in GOLDEN] + [EVERY_CASE, *BODY_RUNGS, ESCALATING, BASELINE]
+IDS = [path.name for path in GOLDEN] + ["every-case"] + [f"body-rung-{n}" for n in range(len(BODY_RUNGS))] + [
+    "escalating", "baseline"]
 
 # each Python answer and the XPaths it stands for
 ANSWERS = [
@@ -81,8 +89,7 @@ def trees(html: str) -> list:
     return [raw, cleaned]
 
 
-@pytest.mark.parametrize("html", PAGES, ids=[path.name for path in GOLDEN] + ["every-case"]
-                         + [f"body-rung-{n}" for n in range(len(BODY_RUNGS))])
+@pytest.mark.parametrize("html", PAGES, ids=IDS)
 def test_the_fast_reading_is_trafilaturas_and_leaves_the_tree_as_it_was(html):
     tree = html_tree(parse_html(html).root)
     before = etree.tostring(tree)
@@ -92,7 +99,7 @@ def test_the_fast_reading_is_trafilaturas_and_leaves_the_tree_as_it_was(html):
     assert etree.tostring(tree) == before
 
 
-@pytest.mark.parametrize("html", PAGES)
+@pytest.mark.parametrize("html", PAGES, ids=IDS)
 def test_each_python_answer_is_the_xpath_it_stands_for(html):
     for tree in trees(html):
         for element in [tree, *tree.iter("div", "section", "article", "main", "body")]:
@@ -114,3 +121,16 @@ def test_the_every_case_page_reaches_every_answer():
     assert len(reading._basic_clean(raw)) >= 8  # banners (one spelt with a Kelvin sign), footers, aside, template
     for n, html in enumerate(BODY_RUNGS[:5]):
         assert reading._BODY[n](trees(html)[1]), n
+
+
+@pytest.mark.parametrize("html", PAGES, ids=IDS)
+def test_the_page_share_test_is_its_escalations_on_either_side_of_the_bound(html):
+    """``chars < 0.2 * len(html2txt(tree))`` on either side of the share: the spaced text decides near it, the
+    upper bound where chars pass the page's whole markup; the tree is given back as it was."""
+    tree = html_tree(parse_html(html).root)
+    before = etree.tostring(tree)
+    page = len(html2txt(tree))
+    share = next(chars for chars in range(page + 1) if not chars < ESCALATION_PAGE_SHARE * page)
+    for chars in (0, 1, share - 1, share, share + 1, page, len(before)):
+        assert reading._under_page_share(tree, chars) == (chars < ESCALATION_PAGE_SHARE * page), chars
+    assert etree.tostring(tree) == before

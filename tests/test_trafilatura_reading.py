@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import trafilatura
 from lxml import etree
-from trafilatura import htmlprocessing, html2txt, settings, xpaths
+from trafilatura import html2txt, htmlprocessing, settings, xpaths
 from trafilatura.core import ESCALATION_PAGE_SHARE
 from trafilatura.settings import Extractor
 

@@ -31,8 +31,9 @@ import importlib
 import logging
 import re
 import types
+from collections.abc import Callable
 from copy import copy
-from typing import Any, Callable
+from typing import Any
 
 import lxml.html
 from lxml import etree

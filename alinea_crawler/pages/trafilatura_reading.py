@@ -286,8 +286,8 @@ def _rebind(functions: tuple[Callable, ...], module: types.ModuleType, **names: 
 
 
 class _Undo:
-    """Changes made to a tree, recorded to be undone in reverse order: trafilatura's ``delete_element`` (the
-    tail kept) and text writes."""
+    """Changes made to a tree, recorded to be undone in reverse order: text writes, and trafilatura's
+    ``delete_element`` (``drop_tree``, as ``cleaning.drop_element`` does it) with each of its writes recorded."""
 
     def __init__(self) -> None:
         self.steps: list[tuple[Any, str, Any]] = []

@@ -65,9 +65,17 @@ ESCALATING = (f"<html><body><article><h1>Judul</h1><p>{' '.join(PROSE)}</p></art
               + "".join(f"<div>{p} {p}</div>" for p in PROSE * 6) + "</div></body></html>")
 # a few words in no paragraph: its baseline rescue reads them
 BASELINE = f"<html><body><div><span>{PROSE[0]}</span></div></body></html>"
-PAGES = [path.read_text(encoding="utf-8") for path in GOLDEN] + [EVERY_CASE, *BODY_RUNGS, ESCALATING, BASELINE]
+# a forum thread (JSON-LD says so, its @type in a list): its posts sit in comment sections, which then stay
+FORUM_LD = '{"@context": "https://schema.org", "@type": ["WebPage", "DiscussionForumPosting"], "headline": "Judul"}'
+# a page whose JSON-LD only mentions the type in its description: no forum
+NOT_FORUM_LD = '{"@context": "https://schema.org", "@type": "WebPage", "description": "DiscussionForumPosting"}'
+FORUM, NOT_FORUM = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body><h1>Judul</h1>"
+                    f"<div class='comments'>{BODY}</div><div id='comment-2'><p>{PROSE[0]} {PROSE[2]}</p></div>"
+                    "</body></html>" for ld in (FORUM_LD, NOT_FORUM_LD))
+PAGES = [path.read_text(encoding="utf-8") for path in GOLDEN] + [EVERY_CASE, *BODY_RUNGS, ESCALATING, BASELINE,
+                                                                  FORUM, NOT_FORUM]
 IDS = [path.name for path in GOLDEN] + ["every-case"] + [f"body-rung-{n}" for n in range(len(BODY_RUNGS))] + [
-    "escalating", "baseline"]
+    "escalating", "baseline", "forum", "not-forum"]
 
 # each Python answer and the XPaths it stands for
 ANSWERS = [
@@ -134,3 +142,4 @@ def test_the_page_share_test_is_its_escalations_on_either_side_of_the_bound(html
     for chars in (0, 1, share - 1, share, share + 1, page, len(before)):
         assert reading._under_page_share(tree, chars) == (chars < ESCALATION_PAGE_SHARE * page), chars
     assert etree.tostring(tree) == before
+

@@ -1,7 +1,7 @@
 """Where extraction spends its time: cProfile over the replica's pages and the 181 real pages.
 
     .venv/bin/python -m bench.profile_extraction [--articles 300] [--top 25] [--only replica|real]
-    .venv/bin/python -m bench.profile_extraction --stages [--code CHECKOUT] [--label NAME]
+    .venv/bin/python -m bench.profile_extraction --stages [--only real] [--code CHECKOUT] [--label NAME]
     .venv/bin/python -m bench.profile_extraction --reading
 
 Runs exactly what ``bench.extraction`` and ``bench.real_pages`` time as "ours" (parse,
@@ -15,8 +15,9 @@ figures by ~1.5-2×; the shares are what to read.
 ``--stages`` times each stage of a known-layout replica page instead (no profiler): parsing, the layout
 choice, structured data, the body choice, the related links, each field, the body read, the cleaning
 pipeline's part, each stage's minimum CPU time over 7 runs of the page, summed over the known-layout
-pages; ``--code`` times another checkout's ``alinea_crawler`` (run it both ways, back to back). Saved to
-``bench/results/profile_extraction_stages[_LABEL].json``.
+pages (``--only real``: over the 181 real pages instead, every rung); ``--code`` times another checkout's
+``alinea_crawler`` (run it both ways, back to back). Saved to
+``bench/results/profile_extraction_stages[_real][_LABEL].json``.
 
 ``--reading`` times trafilatura's fast reading of the copies the generic rung hands it on the 181 real
 pages: its ``extract`` and ``trafilatura_reading.fast_reading`` taking turns page by page (each page's
@@ -86,8 +87,9 @@ def report(label: str, stats: pstats.Stats, ms: float, top: int) -> dict:
     return {"ms_per_page_profiled": round(ms, 3), "stage_share": shares}
 
 
-def stage_times(pages: list[tuple[str, str]]) -> dict[str, float]:
-    """µs per known-layout page of each stage: its minimum CPU time over 7 runs of the page, summed."""
+def stage_times(pages: list[tuple[str, str]], known_only: bool = True) -> dict[str, float]:
+    """µs per page of each stage (known-layout pages only, or every page): its minimum CPU time over 7 runs of the
+    page, summed."""
     from alinea_crawler.cleaning import clean_paragraphs
     from alinea_crawler.dates import parse_id_datetime
     from alinea_crawler.pages.article import FIELDS, ArticlePage, pick_layout
@@ -123,7 +125,8 @@ def stage_times(pages: list[tuple[str, str]]) -> dict[str, float]:
         times["cleaning pipeline's part"] = clock() - start
         return times
 
-    known = [(url, html) for url, html in pages if pick_layout(parse_html(html), url).name != "generic"]
+    known = [(url, html) for url, html in pages
+             if not known_only or pick_layout(parse_html(html), url).name != "generic"]
     totals: dict[str, float] = defaultdict(float)
     for url, html in known:
         best: dict[str, float] = {}
@@ -203,15 +206,22 @@ def main() -> None:
         write_result("profile_extraction_reading" + (f"_{opts.label}" if opts.label else ""), figures)
         return
     if opts.stages:
-        with Replica(articles=opts.articles + WARMUP, seed=2021) as replica:
-            pages = [(url, html) for url, html, _ in fetch_pages(replica, replica.site.articles[:opts.articles])]
-        times = stage_times(pages)
+        if opts.only == "real":
+            truth, html = load_pages()
+            pages, known_only, what = [(truth[key]["url"], html[key]) for key in truth], False, "real page"
+        else:
+            with Replica(articles=opts.articles + WARMUP, seed=2021) as replica:
+                pages = [(url, html) for url, html, _ in fetch_pages(replica, replica.site.articles[:opts.articles])]
+            known_only, what = True, "known-layout page"
+        times = stage_times(pages, known_only)
         code = Path(sys.modules["alinea_crawler"].__file__).parent.parent
         for stage, us in times.items():
             print(f"  {stage:32} {us:7.1f} µs")
-        print(f"  {'sum':32} {sum(times.values()):7.1f} µs per known-layout page ({code})")
-        write_result("profile_extraction_stages" + (f"_{opts.label}" if opts.label else ""),
-                     {"code": str(code), "us_per_known_layout_page": times, "sum_us": round(sum(times.values()), 1)})
+        print(f"  {'sum':32} {sum(times.values()):7.1f} µs per {what} ({code})")
+        write_result("profile_extraction_stages" + ("_real" if opts.only == "real" else "")
+                     + (f"_{opts.label}" if opts.label else ""),
+                     {"code": str(code), f"us_per_{what.replace(' ', '_').replace('-', '_')}": times,
+                      "sum_us": round(sum(times.values()), 1)})
         return
     result = {}
     if opts.only != "real":

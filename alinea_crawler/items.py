@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from functools import cache
-from typing import Any
 
 
 @dataclass
@@ -37,15 +35,3 @@ class ArticleItem:
 
 
 FIELD_NAMES = [f.name for f in fields(ArticleItem)]
-
-
-def page_fields(page: Any) -> dict[str, Any]:
-    """The fields of an article's item its page object gives, as read (the pipelines clean and parse them):
-    those the page has under the same name but ``article_id`` (the URL gives it when the page does not), and
-    ``modified_at``, the page's ``modified_at_raw``."""
-    return {**{name: getattr(page, name) for name in _shared_fields(type(page))}, "modified_at": page.modified_at_raw}
-
-
-@cache
-def _shared_fields(page_type: type) -> tuple[str, ...]:
-    return tuple(sorted({f.name for f in fields(ArticleItem)} & {f.name for f in fields(page_type)} - {"article_id"}))

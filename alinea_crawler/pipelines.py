@@ -1,10 +1,4 @@
-"""Item pipelines: clean, normalise, validate, de-duplicate — each drop counted and logged.
-
-The pure steps (cleaning and parsing an article's own fields, its content hash) are functions of the
-item's fields alone, so they may be worked out before the item reaches its pipeline — a replay's worker
-processes work them out with the page they read (``worked_out_ahead``) — and the pipeline takes such a
-result only for exactly the inputs it would compute it from (``ComputedAhead``).
-"""
+"""Item pipelines: clean, normalise, validate, de-duplicate — each drop counted and logged."""
 
 from __future__ import annotations
 
@@ -12,12 +6,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-import weakref
-from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
@@ -72,69 +61,37 @@ class _StatsPipeline:
         return ArticleDropped(reason, f"article dropped ({reason}{': ' + detail if detail else ''}): {adapter.get('url')}")
 
 
-@dataclass(frozen=True)
-class Cleaned:
-    """What CleanArticlePipeline makes of an article's own fields (``cleaned``)."""
-
-    body: str | None
-    removed: Counter[str]  # boilerplate lines dropped, by rule
-    authors: list[str]
-    tags: list[str]
-    published_at: str | None
-    modified_at: str | None
-    unparsed: tuple[tuple[str, str], ...]  # (field, raw text) of each date given but not understood
-    word_count: int | None
-
-
-# body, authors, tags, published_at_raw, modified_at (raw): what cleaning reads of an item
-CleanInputs = tuple[str | None, tuple[str, ...], tuple[str, ...], str | None, str | None]
-
-
-def clean_inputs(fields: Mapping[str, Any]) -> CleanInputs:
-    return (fields.get("body"), tuple(fields.get("authors") or ()), tuple(fields.get("tags") or ()),
-            fields.get("published_at_raw"), fields.get("modified_at"))
-
-
-def cleaned(inputs: CleanInputs) -> Cleaned:
-    """Whole-line boilerplate out of the body, white space and authors normalised, tags once each, dates parsed."""
-    body, authors, tags, published_raw, modified_raw = inputs
-    removed: Counter[str] = Counter()
-    if body:
-        kept = clean_paragraphs(body.split("\n\n"))
-        body, removed = kept.text or None, kept.removed
-    dates = {"published_at": published_raw, "modified_at": modified_raw}
-    parsed = {name: parse_id_datetime(raw) if raw else None for name, raw in dates.items()}
-    return Cleaned(
-        body=body, removed=removed, authors=split_authors(list(authors)), tags=list(dict.fromkeys(t for t in tags if t)),
-        published_at=to_iso(parsed["published_at"]), modified_at=to_iso(parsed["modified_at"]),
-        unparsed=tuple((name, raw) for name, raw in dates.items() if raw and parsed[name] is None),
-        word_count=len(body.split()) if body else None,
-    )
-
-
 class CleanArticlePipeline(_StatsPipeline):
-    """Whole-line boilerplate out, white space and authors normalised, dates parsed (``cleaned``)."""
-
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
-        self.ahead = ComputedAhead.of(crawler)
+    """Whole-line boilerplate out, white space and authors normalised, dates parsed."""
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        inputs = clean_inputs(adapter)
-        result = self.ahead.take(cleaned, inputs) or cleaned(inputs)
-        keys.inc_counts(self.stats, keys.BOILERPLATE, result.removed)
-        for field, raw in result.unparsed:
-            self.stats.inc_value(keys.DATE_UNPARSED)
-            logger.warning("unparseable %s %r: %s", field, raw, adapter.get("url"))
-        adapter["body"] = result.body
-        adapter["authors"] = result.authors
-        adapter["tags"] = result.tags
-        adapter["published_at"] = result.published_at
-        adapter["modified_at"] = result.modified_at
-        adapter["word_count"] = result.word_count
+        self._clean_body(adapter)
+        adapter["authors"] = split_authors(adapter.get("authors") or [])
+        adapter["tags"] = list(dict.fromkeys(t for t in adapter.get("tags") or [] if t))
+        adapter["published_at"] = self._parse_date(adapter, adapter.get("published_at_raw"), "published_at")
+        adapter["modified_at"] = self._parse_date(adapter, adapter.get("modified_at"), "modified_at")
+        body = adapter.get("body")
+        adapter["word_count"] = len(body.split()) if body else None
         adapter["scraped_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return item
+
+    def _clean_body(self, adapter: ItemAdapter) -> None:
+        body = adapter.get("body")
+        if not body:
+            return
+        cleaned = clean_paragraphs(body.split("\n\n"))
+        keys.inc_counts(self.stats, keys.BOILERPLATE, cleaned.removed)
+        adapter["body"] = cleaned.text or None
+
+    def _parse_date(self, adapter: ItemAdapter, raw: str | None, field: str) -> str | None:
+        if not raw:
+            return None
+        parsed = parse_id_datetime(raw)
+        if parsed is None:
+            self.stats.inc_value(keys.DATE_UNPARSED)
+            logger.warning("unparseable %s %r: %s", field, raw, adapter.get("url"))
+        return to_iso(parsed)
 
 
 class ValidateArticlePipeline(_StatsPipeline):
@@ -187,73 +144,13 @@ def content_hash(title: str | None, lead: str | None, body: str | None) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
-def hash_inputs(fields: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
-    return fields.get("title"), fields.get("lead"), fields.get("body")
-
-
 class ContentHashPipeline(_StatsPipeline):
     """``content_hash`` of the cleaned text; ``revision`` 1 unless the incremental state says otherwise."""
 
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
-        self.ahead = ComputedAhead.of(crawler)
-
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        inputs = hash_inputs(adapter)
-        adapter["content_hash"] = self.ahead.take(content_hash, inputs) or content_hash(*inputs)
+        adapter["content_hash"] = content_hash(adapter.get("title"), adapter.get("lead"), adapter.get("body"))
         if adapter.get("revision") is None:
             adapter["revision"] = 1
         return item
 
-
-
-Ahead = list[tuple[tuple[Callable, tuple], Any]]  # ((step, its inputs), its result), …
-
-
-def worked_out_ahead(fields: Mapping[str, Any]) -> Ahead:
-    """The pure steps of the pipelines for an item with these fields (as a page object gives them, before
-    any pipeline), worked out as CleanArticlePipeline and ContentHashPipeline work them out."""
-    inputs = clean_inputs(fields)
-    clean = cleaned(inputs)
-    hashed = hash_inputs({**fields, "body": clean.body})
-    return [((cleaned, inputs), clean), ((content_hash, hashed), content_hash(*hashed))]
-
-
-class ComputedAhead:
-    """Results of the pipelines' pure steps worked out before the item reaches them, by step and inputs.
-
-    A pipeline takes a result (once) only for exactly the inputs it would compute it from: an item changed
-    on its way (an article over several pages, a pipeline in between) simply misses, and the pipeline
-    computes its own. At most ``LIMIT`` results wait (the oldest go first): an item dropped before a step
-    never takes its result.
-    """
-
-    LIMIT = 1024
-    TAKEN = keys.WARC.format(what="pipeline_steps_ahead")  # only a replay's workers work steps out ahead
-    _of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-    def __init__(self, stats):
-        self.stats = stats
-        self.results: dict[tuple[Callable, tuple], Any] = {}
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> ComputedAhead:
-        """The crawl's results worked out ahead (one store per crawler, shared by its pipelines and the replay)."""
-        if crawler not in cls._of:
-            cls._of[crawler] = cls(crawler.stats)
-        return cls._of[crawler]
-
-    def add(self, ahead: Ahead) -> None:
-        results = self.results
-        for key, result in ahead:
-            results[key] = result
-        while len(results) > self.LIMIT:
-            del results[next(iter(results))]
-
-    def take(self, step: Callable, inputs: tuple) -> Any:
-        """``step``'s result for these inputs, if worked out ahead (else None: compute it)."""
-        if not self.results or (result := self.results.pop((step, inputs), None)) is None:
-            return None
-        self.stats.inc_value(self.TAKEN)
-        return result

@@ -38,8 +38,7 @@ LOCK = "alinea/lock/{what}"  # acquired (1 when this crawl holds the site's craw
 REJECTED = "alinea/rejected/{reason}"  # truncated_html, redirect_loop, too_many_redirects
 SLOWED_DOWN = "alinea/retry/slowed_down"  # the site paused for an overload signal (429, 503, Retry-After)
 PAUSED_SECONDS = "alinea/retry/paused_seconds"  # total seconds of those pauses
-# pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files, read_by_workers,
-# pipeline_steps_ahead (from_warc)
+# pages, rendered, bytes, files (capture); replayed, missing, archive_records, truncated_files, read_by_workers (from_warc)
 WARC = "alinea/warc/{what}"
 FEED_CUT = "alinea/feed_cut/{feed}"  # stdout: articles written before the reader closed the pipe
 FAILURES = "alinea/failures"  # pages listed in the crawl report (requests given up, articles dropped as broken)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import threading
-from dataclasses import replace
 from io import BytesIO
 from multiprocessing import Pipe
 from pathlib import Path
@@ -22,11 +19,7 @@ from warcio.warcwriter import WARCWriter
 from alinea_crawler.warc.capture import gzip_members
 from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
 from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware, enable_replay
-from alinea_crawler.items import ArticleItem
-from alinea_crawler.pipelines import (
-    CleanArticlePipeline, ComputedAhead, ContentHashPipeline, clean_inputs, cleaned, worked_out_ahead,
-)
-from alinea_crawler.warc.workers import NO_META_REFRESH, ExtractionPool, Messages, read_archived_page
+from alinea_crawler.warc.workers import NO_META_REFRESH, Messages, read_archived_page
 
 URL = "http://127.0.0.1:1/politik/a-b12345"
 REFRESH = b'<html><head><meta http-equiv="refresh" content="0; url=/elsewhere"></head><body><p>x</p></body></html>'
@@ -78,7 +71,7 @@ def test_a_worker_says_which_pages_hold_no_meta_refresh(tmp_path):
     answers = [read_archived_page(files, location, url, "article", "http://127.0.0.1:1", None, ("noscript",))
                for location, url in zip(locations, (URL, URL + "x"))]
     files.close()
-    assert [answer[4] for answer in answers] == [False, True]
+    assert [answer[-1] for answer in answers] == [False, True]
     assert answers[0][2] == REFRESH
 
 
@@ -102,60 +95,3 @@ def test_a_replay_turns_off_what_only_shapes_requests_and_keeps_every_other_midd
     assert [name for name in replay if name not in online] == [ours]
     assert replay.index(ours) == online.index(scrapys), "in the same place"
     assert not any(settings.getbool(name) for name in ("COOKIES_ENABLED", "REFERER_ENABLED", "HTTPPROXY_ENABLED"))
-
-
-ARTICLE = {"url": URL, "article_id": "b12345", "title": "Judul", "lead": "Lead.",
-           "body": "Satu  dua.\n\nBaca juga: Lain\n\nTiga.", "authors": ["Oleh: A dan B", "A"],
-           "tags": ["x", "", "x", "y"], "published_at_raw": "Senin, 03 Januari 2022 10:15 WIB",
-           "modified_at": "kemarin pagi"}
-
-
-def through_pipelines(crawler, fields: dict) -> dict:
-    item = ArticleItem(**fields)
-    for pipeline in (CleanArticlePipeline, ContentHashPipeline):
-        item = pipeline(crawler).process_item(item)
-    return {name: value for name, value in vars(item).items() if name != "scraped_at"}
-
-
-def test_the_pipelines_take_what_a_worker_worked_out_for_exactly_their_inputs():
-    """A worker works the pipelines' pure steps out with the page; a pipeline takes that result for exactly
-    the inputs it would compute it from (the same item as computed in the crawl), and computes its own
-    for any other."""
-    by_itself = through_pipelines(get_crawler(), ARTICLE)
-    assert by_itself["body"] == "Satu dua.\n\nTiga." and by_itself["authors"] == ["A", "B"]
-    crawler = get_crawler()
-    ahead = ComputedAhead.of(crawler)
-    ahead.add(worked_out_ahead(ARTICLE))
-    assert through_pipelines(crawler, ARTICLE) == by_itself
-    assert ahead.results == {} and crawler.stats.get_value(ComputedAhead.TAKEN) == 2
-    assert crawler.stats.get_value("alinea/boilerplate/baca_juga") == 1
-    assert crawler.stats.get_value("alinea/date/unparsed") == 1, "the unparsed modified_at still counted"
-    # a result is taken only for its own inputs: here a marked one for the item's, none for another item's
-    inputs = clean_inputs(ARTICLE)
-    ahead.add([((cleaned, inputs), replace(cleaned(inputs), body="marked"))])
-    ahead.add(worked_out_ahead({**ARTICLE, "body": "Lain."}))
-    assert through_pipelines(crawler, ARTICLE)["body"] == "marked"
-    assert through_pipelines(crawler, {**ARTICLE, "title": "Judul lain"})["content_hash"] != by_itself["content_hash"]
-
-
-def test_when_a_worker_dies_the_crawl_process_reads_every_page_itself(tmp_path):
-    """A worker killed mid-replay: the pool stops (one warning), and every page from then on, as every page
-    still awaited, is left to the crawl process (None), which reads it as a single-process replay would."""
-    path = archive(tmp_path, {URL: PLAIN, URL + "x": PLAIN})
-    locations = [record.location for record in plain_records(path)]
-
-    async def replay() -> list:
-        pool = ExtractionPool(2, "http://127.0.0.1:1")
-        try:
-            answers = [await pool.read(locations[0], URL, "article")]
-            os.kill(pool.workers[0].process.pid, signal.SIGKILL)
-            while pool.workers:  # until the pool sees the worker's pipe close
-                await asyncio.sleep(0.01)
-            answers += [await pool.read(location, url, "article") for location, url in zip(locations, (URL, URL + "x"))]
-            return answers
-        finally:
-            pool.close()
-
-    answers = asyncio.run(replay())
-    assert answers[0] is not None and answers[0][2] == PLAIN
-    assert answers[1:] == [None, None]

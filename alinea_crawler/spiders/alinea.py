@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -25,7 +25,7 @@ from ..args import CrawlArgs
 from ..completeness import ListingRecord
 from ..dates import parse_id_datetime
 from ..extensions import describe_failure, page_failed
-from ..items import ArticleItem, page_fields
+from ..items import ArticleItem
 from ..ledger import ArticleLedger
 from ..middlewares import SiteDown
 from ..pages.article import ArticlePage
@@ -39,6 +39,12 @@ from ..rendering import RelatedListCompleter, enable_rendering, find_browser
 from ..urls import article_id, article_section, canonical_url, same_site
 from ..warc.replay import enable_replay
 from ..warc.workers import EXTRACTED
+
+
+# ArticlePage fields that go into the item unchanged.
+ITEM_FIELDS_FROM_PAGE = tuple(
+    sorted({f.name for f in fields(ArticleItem)} & {f.name for f in fields(ArticlePage)} - {"article_id"})
+)
 
 
 @dataclass(frozen=True)
@@ -582,9 +588,11 @@ class AlineaSpider(scrapy.Spider):
 
     def item(self, page: ArticlePage, response: Response) -> ArticleItem:
         """The page's fields (the pipelines clean and parse them), plus how the article was found."""
+        shared = {name: getattr(page, name) for name in ITEM_FIELDS_FROM_PAGE}
         return ArticleItem(
-            **page_fields(page),
+            **shared,
             article_id=page.article_id or article_id(response.url),
+            modified_at=page.modified_at_raw,
             discovered_from=self.discovered_from(page.article_id or article_id(response.url), response.meta.get("via")),
         )
 

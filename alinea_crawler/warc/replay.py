@@ -17,7 +17,6 @@ from scrapy.http import Response
 from scrapy.settings import Settings
 
 from ..middlewares import PageRejected
-from ..pipelines import ComputedAhead
 from ..stats import WARC
 from ..urls import article_id
 from . import PAGE, RENDERED, replaying, warc_paths
@@ -113,7 +112,6 @@ class WarcReplayMiddleware:
         self.archive = archive
         self.reader = ArchivedRecordReader()
         self.readers = readers
-        self.ahead = ComputedAhead.of(crawler)  # the pipelines' pure steps, worked out by the workers
         self.served: dict[tuple, int] = defaultdict(int)  # key -> how many of its records were served
         crawler.signals.connect(self.learn_from_browser_answers, signal=signals.spider_opened)
         crawler.signals.connect(self.reader.close, signal=signals.engine_stopped)
@@ -157,8 +155,7 @@ class WarcReplayMiddleware:
         if answer is None:
             status, header_list, body = self.reader.read_response(location)
         else:
-            status, header_list, body, reading, no_meta_refresh, ahead = answer
-            self.ahead.add(ahead)
+            status, header_list, body, reading, no_meta_refresh = answer
             if no_meta_refresh:
                 request.meta[NO_META_REFRESH] = True
             if reading is not None:

@@ -25,12 +25,10 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 
-from ..items import page_fields
 from ..pages.article import ArticlePage
 from ..pages.common import parse_html
 from ..pages.listing import ListingAnswer, listing_answer
 from ..pages.pagination import ArticlePager, read_article_page
-from ..pipelines import Ahead, worked_out_ahead
 from .records import (
     ArchivedRecordReader, Location, Scanned, archived_response, plain_records, record_starts, scan,
 )
@@ -51,27 +49,14 @@ def read_listing(response: TextResponse, base_url: str) -> ListingAnswer:
     return listing_answer(response.text, base_url)
 
 
-def article_ahead(reading: tuple[ArticlePage | None, ArticlePager]) -> Ahead:
-    """The pipelines' pure steps for the article's item, worked out with the page (none if they raise:
-    the pipeline then meets the error itself)."""
-    page = reading[0]
-    try:
-        return worked_out_ahead(page_fields(page)) if page is not None else []
-    except Exception:  # noqa: BLE001
-        return []
-
-
-# Request kinds whose page a worker reads, and how: the page objects the spider calls on them, and what of
-# the item pipelines' work can be done with their reading.
+# Request kinds whose page a worker reads, and how: the page objects the spider calls on them.
 READINGS = {"article": read_article, "amp": read_article, "more": read_listing}
-AHEAD = {"article": article_ahead, "amp": article_ahead}
 EXTRACTED_KINDS = frozenset(READINGS)
 
 # What a worker gives back for one archived page: the response's status, headers and body, the page
-# objects' reading of it (None: not a page the spider reads, or its reading raised), whether the page
-# (an HTML one) holds no meta refresh that MetaRefreshMiddleware would follow, and the item pipelines'
-# pure steps worked out with the reading.
-Answer = tuple[int, list[tuple[str, str]], bytes, object, bool, Ahead]
+# objects' reading of it (None: not a page the spider reads, or its reading raised), and whether the page
+# (an HTML one) holds no meta refresh that MetaRefreshMiddleware would follow.
+Answer = tuple[int, list[tuple[str, str]], bytes, object, bool]
 
 
 def read_archived_page(files: ArchivedRecordReader, location: Location, url: str, kind: str, base_url: str,
@@ -82,8 +67,7 @@ def read_archived_page(files: ArchivedRecordReader, location: Location, url: str
     decoded first by ``decoder``, the crawl's own HttpCompressionMiddleware, as it is in the crawl
     process before the spider reads it (None: the crawl has it off, and neither decodes). The page is
     also searched for a meta refresh as MetaRefreshMiddleware searches it (``ignore_tags``:
-    METAREFRESH_IGNORE_TAGS): the crawl process, which reads nothing else of its text, need not. The item
-    pipelines' pure steps are worked out with the reading, so the crawl process need not either."""
+    METAREFRESH_IGNORE_TAGS): the crawl process, which reads nothing else of its text, need not."""
     status, headers, body = files.read_response(location)
     response = archived_response(url, status, headers, body)
     try:
@@ -92,11 +76,10 @@ def read_archived_page(files: ArchivedRecordReader, location: Location, url: str
         no_meta_refresh = isinstance(response, HtmlResponse) and \
             get_meta_refresh(response, ignore_tags=list(ignore_tags))[1] is None
         if status != 200 or not isinstance(response, TextResponse):
-            return status, headers, body, None, no_meta_refresh, []
-        reading = READINGS[kind](response, base_url)
+            return status, headers, body, None, no_meta_refresh
+        return status, headers, body, READINGS[kind](response, base_url), no_meta_refresh
     except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
-        return status, headers, body, None, False, []
-    return status, headers, body, reading, no_meta_refresh, AHEAD[kind](reading) if kind in AHEAD else []
+        return status, headers, body, None, False
 
 
 def content_decoder(crawler: Crawler) -> HttpCompressionMiddleware | None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
@@ -43,20 +45,30 @@ def zoo_case_paths(template: str) -> tuple[Path, Path]:
     return ZOO / f"{template}.html", ZOO / f"{template}.json"
 
 
-def item_from_html(html: str, url: str) -> dict[str, Any] | None:
-    """The real spider callback and cleaning pipelines on one saved page, no network."""
-    crawler = get_crawler(AlineaSpider, {"TELNETCONSOLE_ENABLED": False})
+def offline_spider(url: str, settings: dict[str, Any] | None = None) -> tuple[Crawler, AlineaSpider]:
+    """The real spider, set up for the site of ``url`` without crawling (no network, no related links)."""
+    crawler = get_crawler(AlineaSpider, {"TELNETCONSOLE_ENABLED": False, **(settings or {})})
     crawler.spider = spider = AlineaSpider.from_crawler(crawler, base_url=_origin(url), follow_related="0", render="never")
-    request = Request(url, meta={"via": None})
-    response = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=request)
-    items = [out for out in spider.parse_article(response, depth=0) if isinstance(out, ArticleItem)]
-    if not items:
+    return crawler, spider
+
+
+def cleaned_item(crawler: Crawler, outputs: Iterable[Any]) -> dict[str, Any] | None:
+    """The first article a callback yielded, through the cleaning pipelines, as a golden file holds it."""
+    item = next((out for out in outputs if isinstance(out, ArticleItem)), None)
+    if item is None:
         return None
-    item = items[0]
     for pipeline in (CleanArticlePipeline, ValidateArticlePipeline, ContentHashPipeline):
         item = pipeline.from_crawler(crawler).process_item(item)
     data = ItemAdapter(item).asdict()
     return {key: data[key] for key in sorted(data) if key not in VOLATILE}
+
+
+def item_from_html(html: str, url: str) -> dict[str, Any] | None:
+    """The real spider callback and cleaning pipelines on one saved page, no network."""
+    crawler, spider = offline_spider(url)
+    request = Request(url, meta={"via": None})
+    response = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=request)
+    return cleaned_item(crawler, spider.parse_article(response, depth=0))
 
 
 def _origin(url: str) -> str:

@@ -11,14 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
 
-from alinea_crawler.items import ArticleItem
-from alinea_crawler.pipelines import CleanArticlePipeline, ContentHashPipeline, ValidateArticlePipeline
-from alinea_crawler.spiders.alinea import AlineaSpider
-from tests.golden import GOLDEN, VOLATILE, _origin
+from tests.golden import GOLDEN, cleaned_item, offline_spider
 
 AMP = GOLDEN / "amp"
 
@@ -33,17 +28,8 @@ def amp_case_paths(case: str) -> tuple[Path, Path]:
 
 def item_from_amp_html(html: str, entry: dict[str, Any]) -> dict[str, Any] | None:
     """The spider's AMP callback (as after the article page failed) and the cleaning pipelines, no network."""
-    crawler = get_crawler(AlineaSpider, {"TELNETCONSOLE_ENABLED": False})
-    crawler.spider = spider = AlineaSpider.from_crawler(crawler, base_url=_origin(entry["url"]),
-                                                        follow_related="0", render="never")
+    crawler, spider = offline_spider(entry["url"])
     request = Request(entry["amp_url"], meta={"via": None, "amp_for": entry["url"], "listed_date": entry["listed_date"]},
                       cb_kwargs={"depth": 0, "why": "HTTP 500 (after 3 retries)", "unread": None})
     response = HtmlResponse(entry["amp_url"], body=html.encode("utf-8"), encoding="utf-8", request=request)
-    items = [out for out in spider.parse_amp(response, **request.cb_kwargs) if isinstance(out, ArticleItem)]
-    if not items:
-        return None
-    item = items[0]
-    for pipeline in (CleanArticlePipeline, ValidateArticlePipeline, ContentHashPipeline):
-        item = pipeline.from_crawler(crawler).process_item(item)
-    data = ItemAdapter(item).asdict()
-    return {key: data[key] for key in sorted(data) if key not in VOLATILE}
+    return cleaned_item(crawler, spider.parse_amp(response, **request.cb_kwargs))

@@ -14,19 +14,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from itemadapter import ItemAdapter
 from scrapy import Request
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from alinea_crawler import settings as project_settings
-from alinea_crawler.items import ArticleItem
-from alinea_crawler.pipelines import CleanArticlePipeline, ContentHashPipeline, ValidateArticlePipeline
-from alinea_crawler.spiders.alinea import AlineaSpider
+from tests.golden import cleaned_item, offline_spider
 
 FOLDER = Path(__file__).resolve().parent / "multipage"
 BASE = "https://www.alinea.id"
-VOLATILE = ("scraped_at", "discovered_from")
 ALINEA_DEFAULTS = {name: getattr(project_settings, name) for name in dir(project_settings) if name.startswith("ALINEA_")}
 SOURCE = {"articles": 24, "seed": 2021, "hidden_every": 0, "multipage_every": 3}
 
@@ -43,8 +38,7 @@ def page_files(case: str) -> dict[str, Path]:
 
 def item_from_pages(case: str, url: str) -> tuple[dict[str, Any] | None, list[str]]:
     """The item the spider makes of the saved pages (no network), and the page URLs it asked for in order."""
-    crawler = get_crawler(AlineaSpider, {"TELNETCONSOLE_ENABLED": False, **ALINEA_DEFAULTS})
-    crawler.spider = spider = AlineaSpider.from_crawler(crawler, base_url=BASE, follow_related="0", render="never")
+    crawler, spider = offline_spider(url, ALINEA_DEFAULTS)
     saved = page_files(case)
 
     def respond(page_url: str, request: Request) -> HtmlResponse:
@@ -58,14 +52,7 @@ def item_from_pages(case: str, url: str) -> tuple[dict[str, Any] | None, list[st
         request = outputs[0]
         asked.append(request.url)
         outputs = list(getattr(spider, request.callback.__name__)(respond(request.url, request), **request.cb_kwargs))
-    items = [out for out in outputs if isinstance(out, ArticleItem)]
-    if not items:
-        return None, asked
-    item = items[0]
-    for pipeline in (CleanArticlePipeline, ValidateArticlePipeline, ContentHashPipeline):
-        item = pipeline.from_crawler(crawler).process_item(item)
-    data = ItemAdapter(item).asdict()
-    return {key: data[key] for key in sorted(data) if key not in VOLATILE}, asked
+    return cleaned_item(crawler, outputs), asked
 
 
 def regen() -> None:

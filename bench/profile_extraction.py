@@ -1,7 +1,8 @@
 """Where extraction spends its time: cProfile over the replica's pages and the 181 real pages.
 
     .venv/bin/python -m bench.profile_extraction [--articles 300] [--top 25] [--only replica|real]
-    .venv/bin/python -m bench.profile_extraction --stages [--code CHECKOUT] [--label NAME]
+    .venv/bin/python -m bench.profile_extraction --stages [--only real] [--code CHECKOUT] [--label NAME]
+    .venv/bin/python -m bench.profile_extraction --reading
 
 Runs exactly what ``bench.extraction`` and ``bench.real_pages`` time as "ours" (parse,
 every field, body, cleaning) under ``cProfile``, once per page after a warm-up pass,
@@ -14,8 +15,14 @@ figures by ~1.5-2×; the shares are what to read.
 ``--stages`` times each stage of a known-layout replica page instead (no profiler): parsing, the layout
 choice, structured data, the body choice, the related links, each field, the body read, the cleaning
 pipeline's part, each stage's minimum CPU time over 7 runs of the page, summed over the known-layout
-pages; ``--code`` times another checkout's ``alinea_crawler`` (run it both ways, back to back). Saved to
-``bench/results/profile_extraction_stages[_LABEL].json``.
+pages (``--only real``: over the 181 real pages instead, every rung); ``--code`` times another checkout's
+``alinea_crawler`` (run it both ways, back to back). Saved to
+``bench/results/profile_extraction_stages[_real][_LABEL].json``.
+
+``--reading`` times trafilatura's fast reading of the copies the generic rung hands it on the 181 real
+pages: its ``extract`` and ``trafilatura_reading.fast_reading`` taking turns page by page (each page's
+minimum CPU time over 3 turns), and checks that every text is the same. Saved to
+``bench/results/profile_extraction_reading[_LABEL].json``.
 """
 
 from __future__ import annotations
@@ -80,8 +87,9 @@ def report(label: str, stats: pstats.Stats, ms: float, top: int) -> dict:
     return {"ms_per_page_profiled": round(ms, 3), "stage_share": shares}
 
 
-def stage_times(pages: list[tuple[str, str]]) -> dict[str, float]:
-    """µs per known-layout page of each stage: its minimum CPU time over 7 runs of the page, summed."""
+def stage_times(pages: list[tuple[str, str]], known_only: bool = True) -> dict[str, float]:
+    """µs per page of each stage (known-layout pages only, or every page): its minimum CPU time over 7 runs of the
+    page, summed."""
     from alinea_crawler.cleaning import clean_paragraphs
     from alinea_crawler.dates import parse_id_datetime
     from alinea_crawler.pages.article import FIELDS, ArticlePage, pick_layout
@@ -117,7 +125,8 @@ def stage_times(pages: list[tuple[str, str]]) -> dict[str, float]:
         times["cleaning pipeline's part"] = clock() - start
         return times
 
-    known = [(url, html) for url, html in pages if pick_layout(parse_html(html), url).name != "generic"]
+    known = [(url, html) for url, html in pages
+             if not known_only or pick_layout(parse_html(html), url).name != "generic"]
     totals: dict[str, float] = defaultdict(float)
     for url, html in known:
         best: dict[str, float] = {}
@@ -129,6 +138,46 @@ def stage_times(pages: list[tuple[str, str]]) -> dict[str, float]:
     return {stage: round(seconds * 1e6 / len(known), 1) for stage, seconds in totals.items()}
 
 
+def reading_times(pages: list[tuple[str, str]]) -> dict:
+    """trafilatura's fast reading of the pages the generic rung hands it (its copy, ``html_tree``): its own
+    ``extract(fast=True, include_comments=False)`` and ``trafilatura_reading.fast_reading`` taking turns page by
+    page, each page's minimum CPU time over 3 turns, and whether every text is the same."""
+    import trafilatura
+
+    from alinea_crawler.pages import article
+    from alinea_crawler.pages.trafilatura_reading import fast_reading
+    from bench.real_pages import ours
+
+    handed: list[tuple[object, str]] = []  # both readings leave the copy as it was: kept as the rung made it
+    rung_copy = article.html_tree
+
+    def recorded(root: object) -> object:
+        handed.append((rung_copy(root), url))
+        return handed[-1][0]
+
+    article.html_tree = recorded
+    try:
+        for url, html in pages:
+            ours(html, url)
+    finally:
+        article.html_tree = rung_copy
+    readings = {"extract": lambda tree, url: trafilatura.extract(tree, url=url, fast=True, include_comments=False),
+                "fast_reading": fast_reading}
+    best = {name: [float("inf")] * len(handed) for name in readings}
+    same = True
+    for _ in range(3):
+        for index, (tree, url) in enumerate(handed):
+            texts = []
+            for name, read in readings.items():
+                start = time.process_time()
+                texts.append(read(tree, url))
+                best[name][index] = min(best[name][index], time.process_time() - start)
+            same = same and texts[0] == texts[1]
+    ms = {name: round(sum(times) * 1000 / len(handed), 3) for name, times in best.items()}
+    return {"pages": len(handed), "ms_per_page": ms, "ratio": round(ms["fast_reading"] / ms["extract"], 3),
+            "same_text": same}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
@@ -137,6 +186,8 @@ def main() -> None:
     parser.add_argument("--label", default="", help="saved as results/profile_extraction[_LABEL].json")
     parser.add_argument("--stages", action="store_true", help="time each stage of a known-layout replica page")
     parser.add_argument("--code", type=Path, help="with --stages: checkout whose alinea_crawler is timed")
+    parser.add_argument("--reading", action="store_true",
+                        help="time trafilatura's fast reading of the real pages' generic rung, its extract and ours")
     opts = parser.parse_args()
     warnings.filterwarnings("ignore")
     if opts.code:  # its alinea_crawler first on the path (the replica is the same code either way)
@@ -146,16 +197,31 @@ def main() -> None:
     from bench.real_pages import load_pages
     from bench.real_pages import ours as ours_real
 
+    if opts.reading:
+        truth, html = load_pages()
+        figures = reading_times([(truth[key]["url"], html[key]) for key in truth])
+        print(f"trafilatura's fast reading of {figures['pages']} generic real pages, CPU ms/page: extract "
+              f"{figures['ms_per_page']['extract']}, fast_reading {figures['ms_per_page']['fast_reading']} "
+              f"({figures['ratio']}x), same text: {figures['same_text']}")
+        write_result("profile_extraction_reading" + (f"_{opts.label}" if opts.label else ""), figures)
+        return
     if opts.stages:
-        with Replica(articles=opts.articles + WARMUP, seed=2021) as replica:
-            pages = [(url, html) for url, html, _ in fetch_pages(replica, replica.site.articles[:opts.articles])]
-        times = stage_times(pages)
+        if opts.only == "real":
+            truth, html = load_pages()
+            pages, known_only, what = [(truth[key]["url"], html[key]) for key in truth], False, "real page"
+        else:
+            with Replica(articles=opts.articles + WARMUP, seed=2021) as replica:
+                pages = [(url, html) for url, html, _ in fetch_pages(replica, replica.site.articles[:opts.articles])]
+            known_only, what = True, "known-layout page"
+        times = stage_times(pages, known_only)
         code = Path(sys.modules["alinea_crawler"].__file__).parent.parent
         for stage, us in times.items():
             print(f"  {stage:32} {us:7.1f} µs")
-        print(f"  {'sum':32} {sum(times.values()):7.1f} µs per known-layout page ({code})")
-        write_result("profile_extraction_stages" + (f"_{opts.label}" if opts.label else ""),
-                     {"code": str(code), "us_per_known_layout_page": times, "sum_us": round(sum(times.values()), 1)})
+        print(f"  {'sum':32} {sum(times.values()):7.1f} µs per {what} ({code})")
+        write_result("profile_extraction_stages" + ("_real" if opts.only == "real" else "")
+                     + (f"_{opts.label}" if opts.label else ""),
+                     {"code": str(code), f"us_per_{what.replace(' ', '_').replace('-', '_')}": times,
+                      "sum_us": round(sum(times.values()), 1)})
         return
     result = {}
     if opts.only != "real":

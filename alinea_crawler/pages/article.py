@@ -44,6 +44,7 @@ from .common import (
     PageQueries, clean_text, elements, ld_article, ld_objects, ld_types, meta_map, node_text, strings_of, wrap,
 )
 from .related import related_list
+from .trafilatura_reading import fast_reading
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +77,8 @@ _HTML_ELEMENTS = etree.HTMLParser()
 _HTML_ELEMENTS.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
     entity=lxml.html.HtmlEntity))
-# the page's scripts other than JSON-LD, the head's meta, links and title: trafilatura reads none (``html_tree``)
-_UNREAD_BY_TRAFILATURA = etree.XPath('//script[not(@type="application/ld+json")]|/html/head/*[not(self::script)]')
+# the page's JSON-LD, the only scripts trafilatura reads (``html_tree``)
+_JSON_LD = etree.XPath('//script[@type="application/ld+json"]')
 _PERSON_LINKS = ("//a[contains(@href, '/penulis/') or contains(@href, '/author/') or contains(@href, '/reporter/')"
                  " or contains(@href, '/wartawan/') or contains(@href, '/kontributor/')]")
 _COMMENT_NAME = re.compile(r"(?:comments?|commentlist|comment[-_](?:list|body|content|text|thread|block|section|area|"
@@ -572,16 +573,23 @@ def html_tree(root: Any) -> lxml.html.HtmlElement:
     tree = etree.fromstring("<html></html>", _HTML_ELEMENTS)
     tree.attrib.update(root.attrib)
     tree.extend(deepcopy(child) for child in root)
-    etree.strip_elements(tree, "svg", "style", with_tail=False)
-    for element in _UNREAD_BY_TRAFILATURA(tree):
-        element.drop_tree()  # the text after it stays
+    json_ld = _JSON_LD(tree)
+    for script in json_ld:  # kept from the strip below, which takes every other script in C
+        script.tag = "json-ld"
+    etree.strip_elements(tree, "svg", "style", "script", with_tail=False)  # the text after each stays
+    for script in json_ld:
+        script.tag = "script"
+    for head in tree.iterchildren("head"):
+        for element in [child for child in head if child.tag != "script"]:
+            element.drop_tree()  # the text after it stays
     return tree
 
 
 def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str, fast: bool = True) -> list[str]:
     """trafilatura's reading of the page (``html_tree``; it reads a copy): ``fast`` without its readability/jusText
-    fallbacks."""
-    extracted = trafilatura.extract(tree, url=url, fast=fast, include_comments=False)
+    fallbacks (its own code, for less work: ``trafilatura_reading``)."""
+    extracted = (fast_reading(tree, url) if fast
+                 else trafilatura.extract(tree, url=url, fast=False, include_comments=False))
     return [p for p in (clean_text(line) for line in (extracted or "").split("\n")) if p]
 
 

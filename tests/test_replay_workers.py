@@ -21,7 +21,7 @@ from warcio.warcwriter import WARCWriter
 from alinea_crawler.warc.capture import gzip_members
 from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
 from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware, enable_replay
-from alinea_crawler.warc.workers import NICENESS, NO_META_REFRESH, ExtractionPool, Messages, read_archived_page
+from alinea_crawler.warc.workers import NO_META_REFRESH, ExtractionPool, Messages, read_archived_page
 
 URL = "http://127.0.0.1:1/politik/a-b12345"
 REFRESH = b'<html><head><meta http-equiv="refresh" content="0; url=/elsewhere"></head><body><p>x</p></body></html>'
@@ -120,14 +120,3 @@ def test_when_a_worker_dies_the_crawl_process_reads_every_page_itself(tmp_path):
     answers = asyncio.run(replay())
     assert answers[0] is not None and answers[0][2] == PLAIN
     assert answers[1:] == [None, None]
-
-
-def test_workers_run_below_the_crawl_process():
-    """The workers are reniced below the crawl process, which must not wait for a core to hand them pages."""
-    pool = ExtractionPool(2, "http://127.0.0.1:1")
-    try:
-        ours = os.getpriority(os.PRIO_PROCESS, 0)
-        assert [os.getpriority(os.PRIO_PROCESS, worker.process.pid) for worker in pool.workers] == \
-            [min(ours + NICENESS, 19)] * 2
-    finally:
-        pool.close()

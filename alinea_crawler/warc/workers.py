@@ -129,9 +129,6 @@ def merged(parts: list[Part], scans: list[Scanned | None]) -> Scanned | None:
 
 
 LOW_WATER = 4  # a worker is sent the tasks waiting for it when it holds fewer than this
-# Added to a worker's niceness: on two cores the crawl process and two workers compete, and the crawl
-# process, which hands the workers their pages and takes their answers, should not wait for a core.
-NICENESS = 5
 
 
 def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddleware | None,
@@ -230,7 +227,6 @@ class ExtractionPool:
             process = context.Process(target=serve, args=(theirs, base_url, decoder, ignore_tags), daemon=True,
                                       name="alinea-replay-worker")
             process.start()
-            os.setpriority(os.PRIO_PROCESS, process.pid, min(os.getpriority(os.PRIO_PROCESS, 0) + NICENESS, 19))
             theirs.close()
             self.workers.append(Worker(process, ours))
         self.waiting: dict[int, asyncio.Future] = {}

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.warc [--capture-articles 2000] [--replay-articles 10000] [--runs 2]
     .venv/bin/python -m bench.warc --make-archive DIR [--replay-articles 10000]
-    .venv/bin/python -m bench.warc --archive DIR --baseline-repo CHECKOUT [--reference-repo CHECKOUT] [--runs 3]
+    .venv/bin/python -m bench.warc --archive DIR --baseline-repo CHECKOUT [--earlier-repo CHECKOUT]
+        [--reference-repo CHECKOUT] [--runs 3]
 
 1. Capture cost: crawls of a 2,000-article replica (the throughput profile:
    16 requests, 8 per domain, no delay, ``render=never``, ``related_depth=0``)
@@ -24,6 +25,8 @@
    (start-up and indexing included), and the CPU time of the process and its workers per article
    (steadier than wall time on a shared machine); items compared (all fields but ``scraped_at``) with
    one untimed replay of ``--reference-repo`` (default: the baseline), ledger counts and verdict too.
+   ``--earlier-repo``: a later checkout than the baseline (main before the work measured), timed at its
+   default in the same runs and compared likewise: what the work measured adds, in the same conditions.
 """
 
 from __future__ import annotations
@@ -173,14 +176,17 @@ def items_without_scraped_at(path: Path) -> dict[str, dict]:
     return {row["article_id"]: {k: v for k, v in row.items() if k != "scraped_at"} for row in rows}
 
 
-def parallel_replay(archive: Path, baseline: Path, runs: int, reference: Path | None = None) -> dict:
+def parallel_replay(archive: Path, baseline: Path, runs: int, reference: Path | None = None,
+                    earlier: Path | None = None) -> dict:
     """Today's replay (``baseline``: a checkout of the code before) against this one, one process and the
     default (one worker per core), alternating. Every run of this code is compared with ``reference``'s
     replay (run once, untimed; default: the baseline's first run): the same items but ``scraped_at``, the
     same ledger counts and verdict. The baseline's items are compared with the reference's where it has them
-    (an older baseline may lose articles a later fix recovers)."""
+    (an older baseline may lose articles a later fix recovers). ``earlier``: a later checkout than the
+    baseline (main before this work), replayed at its default in the same runs and compared as this code is."""
     base_url = archived_site(warc_paths(str(archive)))
-    variants = {"baseline": (baseline, None), "one_process": (REPO, 1), "every_core": (REPO, None)}
+    variants = {"baseline": (baseline, None), **({"earlier": (earlier, None)} if earlier else {}),
+                "one_process": (REPO, 1), "every_core": (REPO, None)}
     results: dict[str, list[dict]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory(prefix="alinea-replay-") as tmp:
         if reference is not None:
@@ -209,13 +215,16 @@ def parallel_replay(archive: Path, baseline: Path, runs: int, reference: Path | 
                for name, rs in results.items()}
     ratios = {name: [r["articles_per_s"] / b["articles_per_s"] for r, b in zip(rs, results["baseline"])]
               for name, rs in results.items() if name != "baseline"}
+    if earlier:
+        gains = [r["articles_per_s"] / e["articles_per_s"] for r, e in zip(results["every_core"], results["earlier"])]
+        summary["every_core"]["ratio_vs_earlier"] = {"median": median(gains), "min": min(gains), "max": max(gains)}
     return {"archive": str(archive), "runs": runs, "reference": str(reference or baseline), "summary": summary,
             "ratio_vs_baseline": {name: {"median": median(r), "min": min(r), "max": max(r)}
                                   for name, r in ratios.items()},
             "articles": {"reference": len(wanted), "baseline": [len(items) for items in replayed["baseline"]]},
             "items_identical_to_reference": identical,
             "same_ledger_and_verdict": all(r["articles"] == expected["articles"] and r["verdict"] == "OK"
-                                           for name in ("one_process", "every_core") for r in results[name]),
+                                           for name in variants if name != "baseline" for r in results[name]),
             "raw": results}
 
 
@@ -227,6 +236,9 @@ def main() -> None:
     parser.add_argument("--polite-seconds", type=int, default=30)
     parser.add_argument("--archive", type=Path, help="replay only: this archive (a from_warc value) ...")
     parser.add_argument("--baseline-repo", type=Path, help="... against the replay of this checkout's code")
+    parser.add_argument("--earlier-repo", type=Path,
+                        help="... and, timed in the same runs, this checkout's replay at its default (main before "
+                             "this work)")
     parser.add_argument("--reference-repo", type=Path,
                         help="... whose replay this code's items, ledger and verdict must equal (default: baseline)")
     parser.add_argument("--make-archive", type=Path,
@@ -267,7 +279,8 @@ def compare_replays(opts) -> None:
     if not opts.baseline_repo:
         raise SystemExit("--archive needs --baseline-repo (a checkout of the code to compare with)")
     result = parallel_replay(opts.archive, opts.baseline_repo.resolve(), opts.runs,
-                             opts.reference_repo.resolve() if opts.reference_repo else None)
+                             opts.reference_repo.resolve() if opts.reference_repo else None,
+                             opts.earlier_repo.resolve() if opts.earlier_repo else None)
     print()
     print_table(["replay", "articles/s (median, wall)", "min", "max", "elapsed articles/s", "CPU ms/article",
                  "x baseline", "min", "max"],
@@ -279,6 +292,9 @@ def compare_replays(opts) -> None:
           f"articles; the baseline exported {result['articles']['baseline']}): "
           f"{result['items_identical_to_reference']}")
     print(f"same ledger and verdict as the reference in every run of this code: {result['same_ledger_and_verdict']}")
+    if against_earlier := result["summary"]["every_core"].get("ratio_vs_earlier"):
+        print(f"every core, x the earlier checkout's replay in the same runs: {against_earlier['median']:.2f} "
+              f"({against_earlier['min']:.2f}-{against_earlier['max']:.2f})")
     path = RESULTS / "warc.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     for key in ("benchmark", "date", "machine"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import threading
 from io import BytesIO
 from multiprocessing import Pipe
@@ -19,7 +21,7 @@ from warcio.warcwriter import WARCWriter
 from alinea_crawler.warc.capture import gzip_members
 from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
 from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware, enable_replay
-from alinea_crawler.warc.workers import NO_META_REFRESH, Messages, read_archived_page
+from alinea_crawler.warc.workers import NO_META_REFRESH, ExtractionPool, Messages, read_archived_page
 
 URL = "http://127.0.0.1:1/politik/a-b12345"
 REFRESH = b'<html><head><meta http-equiv="refresh" content="0; url=/elsewhere"></head><body><p>x</p></body></html>'
@@ -95,3 +97,26 @@ def test_a_replay_turns_off_what_only_shapes_requests_and_keeps_every_other_midd
     assert [name for name in replay if name not in online] == [ours]
     assert replay.index(ours) == online.index(scrapys), "in the same place"
     assert not any(settings.getbool(name) for name in ("COOKIES_ENABLED", "REFERER_ENABLED", "HTTPPROXY_ENABLED"))
+
+
+def test_when_a_worker_dies_the_crawl_process_reads_every_page_itself(tmp_path):
+    """A worker killed mid-replay: the pool stops (one warning), and every page from then on, as every page
+    still awaited, is left to the crawl process (None), which reads it as a single-process replay would."""
+    path = archive(tmp_path, {URL: PLAIN, URL + "x": PLAIN})
+    locations = [record.location for record in plain_records(path)]
+
+    async def replay() -> list:
+        pool = ExtractionPool(2, "http://127.0.0.1:1")
+        try:
+            answers = [await pool.read(locations[0], URL, "article")]
+            os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+            while pool.workers:  # until the pool sees the worker's pipe close
+                await asyncio.sleep(0.01)
+            answers += [await pool.read(location, url, "article") for location, url in zip(locations, (URL, URL + "x"))]
+            return answers
+        finally:
+            pool.close()
+
+    answers = asyncio.run(replay())
+    assert answers[0] is not None and answers[0][2] == PLAIN
+    assert answers[1:] == [None, None]

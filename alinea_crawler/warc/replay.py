@@ -31,6 +31,12 @@ logger = logging.getLogger(__name__)
 ARTICLE_KINDS = ("article", "amp")  # request kinds whose page any spelling of the article's URL answers
 
 
+# Objects allocated (less those freed) between two collections of the youngest generation in a replay's crawl
+# process. Its objects (requests, responses, answers, items) are freed by their reference counts: at
+# Python's default (700) a 10,000-article replay ran ~1,300 young collections that found no garbage at all,
+# 0.73-0.80 s of the crawl process's CPU time; at 10,000, four or five, 0.02-0.03 s.
+YOUNG_OBJECTS = 10_000
+
 Key = tuple[bool, str, str, str]  # (rendered, method, URL, body digest): what a response answered
 
 
@@ -122,6 +128,7 @@ class WarcReplayMiddleware:
                               tuple(crawler.settings.getlist("METAREFRESH_IGNORE_TAGS"))) if processes > 1 else None
         archive = WarcArchive.load(paths, pool)
         gc.freeze()  # the index lives as long as the crawl: out of the collector's way
+        gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
         stats = crawler.stats
         stats.set_value(WARC.format(what="archive_records"), archive.records)
         stats.set_value(WARC.format(what="truncated_files"), len(archive.truncated))

@@ -153,7 +153,9 @@ def serve(connection: Connection, base_url: str, decoder: HttpCompressionMiddlew
                 answer = read_archived_page(files, location, url, kind, base_url, decoder, ignore_tags)
             except Exception:  # noqa: BLE001 — an unreadable record: the crawl process reads it itself
                 answer = None
-            connection.send((token, answer))
+            # plain pickle, not Connection.send's ForkingPickler (a new pickler and its reducer table per
+            # message, for objects that need none of its reducers); the same framing, read by Messages
+            connection.send_bytes(pickle.dumps((token, answer), pickle.HIGHEST_PROTOCOL))
 
 
 READ_SIZE = 1 << 18  # bytes read from a worker's pipe at a time

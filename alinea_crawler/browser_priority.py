@@ -8,13 +8,24 @@ run as root (containers, CI) Chromium even raises its display threads above it (
 raise itself again, the browser uses what the crawl leaves idle: the crawl keeps its pace, the pages
 that wait for the render wait a little longer. Loaded by scrapy-playwright
 (``PLAYWRIGHT_BROWSER_PROVIDER``) only when a page needs the browser.
+
+Niceness alone is not enough on Linux with autogroups (``/proc/sys/kernel/sched_autogroup_enabled``,
+on by default in most distributions' kernels): the scheduler first shares the cores between
+sessions, then between the processes of one session by niceness. Playwright starts Chromium in a
+session of its own, so Chromium competed with the crawl's whole session as an equal whatever its
+niceness. Its session's group gets the same lower priority (``/proc/<pid>/autogroup``), and comes
+back up to the crawl's while the crawl has nothing else to do but wait for the browser
+(``rendering.CrawlBrowser.keep_priority``): a background browser on a machine other sessions keep
+busy would otherwise get almost no core while the crawl sits idle.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from scrapy_playwright.provider import PlaywrightBrowserProvider
@@ -24,29 +35,130 @@ logger = logging.getLogger(__name__)
 # Added to the crawl's own niceness (the kernel caps it at 19); the processes the driver starts inherit it.
 BROWSER_NICENESS = 10
 PR_CAPBSET_DROP, CAP_SYS_NICE = 24, 23  # <linux/prctl.h>, <linux/capability.h>
+# How often the driver's start and the browser's launch are looked at for new processes and sessions
+SESSION_LOOK_INTERVAL_S = 0.01
 
 
 class BackgroundBrowserProvider(PlaywrightBrowserProvider):
-    """scrapy-playwright's own provider, with Playwright's driver reniced as soon as it is started, before
-    it launches the browser: Chromium and every process it forks inherit the lower priority."""
+    """scrapy-playwright's own provider, with Playwright's driver reniced as it starts, before it launches
+    the browser: Chromium and every process it forks inherit the lower priority; Chromium's session's
+    scheduling group is lowered as it launches."""
+
+    sessions: BrowserSessions | None = None
 
     async def start(self) -> None:
         forbid_raising_priority()
         before = child_pids()
-        await super().start()
-        for pid in child_pids() - before:  # the driver (nothing else starts processes meanwhile)
-            lower_priority(pid, BROWSER_NICENESS)
-
-
-def child_pids() -> set[int]:
-    """This process's children (Linux ``/proc``; empty where there is none: nothing is reniced)."""
-    pids: set[int] = set()
-    for task in Path("/proc/self/task").glob("*"):
+        lowering = asyncio.ensure_future(lower_new_children(before))  # the driver's own start-up too
         try:
-            pids.update(int(pid) for pid in (task / "children").read_text().split())
+            await super().start()
+        finally:
+            lowering.cancel()
+        driver = frozenset(child_pids() - before)  # nothing else starts processes meanwhile
+        for pid in driver:
+            lower_priority(pid, BROWSER_NICENESS)
+        self.sessions = BrowserSessions(driver)
+
+    async def launch_browser(self):
+        """The browser, its session's scheduling group lowered as soon as the driver has started it."""
+        looking = asyncio.ensure_future(self.sessions.look_while_launching())
+        try:
+            return await super().launch_browser()
+        finally:
+            looking.cancel()
+            self.sessions.look()  # a last look: a launch quicker than one interval
+
+    def in_background(self, background: bool) -> None:
+        """Background: the browser's session below the crawl's; else at the crawl's priority (when the
+        crawl waits for the browser, which must then not be starved by other sessions' work)."""
+        self.sessions.background = background
+        self.sessions.apply()
+
+
+async def lower_new_children(before: set[int]) -> None:
+    """Renice this process's new children (and their threads) as they appear, until cancelled."""
+    while True:
+        for pid in child_pids() - before:
+            lower_priority(pid, BROWSER_NICENESS)
+        await asyncio.sleep(SESSION_LOOK_INTERVAL_S)
+
+
+class BrowserSessions:
+    """The sessions the driver's processes start (Chromium's), each one scheduling group."""
+
+    def __init__(self, driver_pids: frozenset[int]):
+        self.driver_pids = driver_pids
+        own = autogroup_niceness("self")
+        # the group's niceness in the background and not; None: no autogroups, niceness alone is the priority
+        self.niceness = None if own is None else {True: min(19, own + BROWSER_NICENESS), False: own}
+        self.own_session = os.getsid(0) if own is not None else None
+        self.background = True
+        self.found: dict[int, int] = {}  # session id -> one of its processes
+        self.applied: dict[int, int] = {}  # session id -> niceness its group has
+
+    async def look_while_launching(self) -> None:
+        while self.niceness is not None:
+            self.look()
+            await asyncio.sleep(SESSION_LOOK_INTERVAL_S)
+
+    def look(self) -> None:
+        if self.niceness is None:
+            return
+        for pid in descendants(self.driver_pids):
+            try:
+                session = os.getsid(pid)
+            except OSError:  # gone already
+                continue
+            if session != self.own_session:
+                self.found.setdefault(session, pid)
+        self.apply()
+
+    def apply(self) -> None:
+        if self.niceness is None:
+            return
+        wanted = self.niceness[self.background]
+        for session, pid in list(self.found.items()):
+            if self.applied.get(session) == wanted:
+                continue
+            try:
+                Path(f"/proc/{pid}/autogroup").write_text(str(wanted))
+            except FileNotFoundError:  # gone (a short-lived helper); a process of its session still there is found again
+                del self.found[session]
+                self.applied.pop(session, None)
+            except OSError as error:  # without CAP_SYS_ADMIN, the kernel takes one change per 100 ms: next time
+                logger.debug("browser session %d keeps its scheduling group's priority for now: %s", session, error)
+            else:
+                self.applied[session] = wanted
+                logger.debug("browser session %d: scheduling group at niceness %d", session, wanted)
+
+
+def autogroup_niceness(pid: int | str) -> int | None:
+    """The niceness of ``pid``'s autogroup (``/autogroup-42 nice 0``); None without autogroups."""
+    try:
+        return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def child_pids(pid: int | str = "self") -> set[int]:
+    """A process's children (Linux ``/proc``; empty where there is none: nothing is reniced)."""
+    pids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            pids.update(int(child) for child in (task / "children").read_text().split())
         except OSError:
             continue
     return pids
+
+
+def descendants(pids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    todo = list(pids)
+    while todo:
+        children = child_pids(todo.pop()) - found
+        found |= children
+        todo.extend(children)
+    return found
 
 
 def lower_priority(pid: int, by: int) -> None:

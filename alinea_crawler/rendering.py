@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
 ARG_SETTING_PRIORITY = "spider"
 # Event-loop turns Playwright's client waits after each message from its driver (see bound_turns_per_message).
 PLAYWRIGHT_TURNS_PER_MESSAGE = 2
+PRIORITY_LOOK_INTERVAL_S = 0.05  # while a page renders: does the crawl still have other pages to fetch?
 
 # Counts the page's fetch/XHR requests in flight (an init script: it runs before the page's own scripts).
 COUNT_REQUESTS_IN_FLIGHT = """(() => {
@@ -157,10 +158,13 @@ class CrawlBrowser:
         self.in_flight = 0  # pages being rendered
         self.stop_wanted = False  # stop once no page is being rendered
         self.stopping: asyncio.Task | None = None
+        self.prioritising: asyncio.Task | None = None
 
     async def download(self, request: Request) -> Response:
         handler = await self.started()
         self.in_flight += 1  # no await since started(): a stop cannot close it in between
+        if self.prioritising is None:
+            self.prioritising = asyncio.ensure_future(self.keep_priority())
         try:
             return await handler.download_request(request)
         finally:
@@ -181,6 +185,36 @@ class CrawlBrowser:
                 self.handler = handler
                 self.crawler.stats.inc_value(keys.RENDER.format(what="browser_started"))
         return self.handler
+
+    async def keep_priority(self) -> None:
+        """While pages render, the browser stays below the crawl's CPU priority as long as the crawl has other
+        pages to fetch, and comes up to it once the crawl has nothing else to do (every page left waits for
+        the browser): then the crawl needs no core, and other work on the machine must not starve the
+        browser the crawl waits for (``browser_priority``)."""
+        handler, background = None, True
+        try:
+            while self.in_flight and self.handler is not None:
+                if self.handler is not handler:  # a browser (re)started: it starts in the background
+                    handler, background = self.handler, True
+                in_background = getattr(handler.browser_provider, "in_background", None)
+                if in_background is None:  # another PLAYWRIGHT_BROWSER_PROVIDER
+                    return
+                if self.crawl_has_other_work() != background:
+                    background = not background
+                    in_background(background)
+                    if not background:
+                        self.crawler.stats.inc_value(keys.RENDER.format(what="browser_foreground"))
+                await asyncio.sleep(PRIORITY_LOOK_INTERVAL_S)
+            if not background and self.handler is handler:
+                handler.browser_provider.in_background(True)  # no page renders: it idles until the next one
+        finally:
+            self.prioritising = None
+
+    def crawl_has_other_work(self) -> bool:
+        engine = self.crawler.engine
+        scheduler = engine.scheduler
+        return len(engine.downloader.active) > self.in_flight or (
+            scheduler is not None and scheduler.has_pending_requests())
 
     def stop_when_idle(self) -> None:
         """No page is expected to need the browser for now: stop it, in the background, once none is being

@@ -75,7 +75,9 @@ def measure(articles: int, render: str, repo: Path = REPO) -> dict:
             "elapsed_s": round(run.elapsed_s, 2), "cpu_wait_s": round(waited.seconds, 2),
             "article_pages": requested, "rendered": rendered,
             "rendered_share": round(rendered / requested, 4) if requested else 0.0,
-            "endpoint_used": stats.get("alinea/render/endpoint_used", 0)}
+            "endpoint_used": stats.get("alinea/render/endpoint_used", 0),
+            # times the crawl had nothing else to do while a page rendered (the browser then at its priority)
+            "browser_foreground": stats.get("alinea/render/browser_foreground", 0)}
 
 
 def browser_startup() -> float:

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 from scrapy.utils.misc import load_object
 
-from alinea_crawler.browser_priority import BROWSER_NICENESS
+from alinea_crawler.browser_priority import (
+    BROWSER_NICENESS,
+    autogroup_niceness,
+    descendants,
+)
 from alinea_crawler.pages.related import endpoint_links
 from alinea_crawler.rendering import (
     PLAYWRIGHT_TURNS_PER_MESSAGE,
@@ -73,6 +77,8 @@ def test_a_page_that_needs_the_browser_starts_it_during_the_crawl(replica, tmp_p
     assert item["related_urls"] == replica.site.expected_item(js, replica.url)["related_urls"]
     assert result.stats["alinea/render/browser_started"] == result.stats["alinea/render/pages"] == 1
     assert result.stats["playwright/page_count"] == 1
+    # nothing else to fetch while the page renders: the crawl waits for the browser, which gets its priority
+    assert result.stats["alinea/render/browser_foreground"] >= 1
 
 
 def test_playwright_waits_a_bounded_number_of_loop_turns_per_message():
@@ -83,29 +89,35 @@ def test_playwright_waits_a_bounded_number_of_loop_turns_per_message():
     assert tasks._MAX_TURNS == PLAYWRIGHT_TURNS_PER_MESSAGE
 
 
-def browser_processes() -> dict[int, tuple[str, int]]:
-    """Launch through the crawl's provider (real driver and Chromium): {pid: (name, niceness)} of what runs."""
+def browser_processes() -> dict[str, dict[int, tuple[str, int, int | None]]]:
+    """Launch through the crawl's provider (real driver and Chromium): {pid: (name, niceness, niceness of
+    its scheduling group or None without autogroups)} of what runs, in the background and in the foreground."""
     from scrapy.settings import Settings
     from scrapy_playwright.handler import Config
 
     from alinea_crawler import settings as project_settings
 
-    def descendants(pid: int) -> list[int]:
-        found = []
-        for task in Path(f"/proc/{pid}/task").glob("*"):
-            for child in map(int, (task / "children").read_text().split()):
-                found += [child, *descendants(child)]
-        return found
+    def look() -> dict[int, tuple[str, int, int | None]]:
+        return {pid: (Path(f"/proc/{pid}/comm").read_text().strip(), os.getpriority(os.PRIO_PROCESS, pid),
+                      autogroup_niceness(pid))
+                for pid in descendants([os.getpid()])}
 
-    async def launch_and_look() -> dict[int, tuple[str, int]]:
+    async def launch_and_look() -> dict[str, dict[int, tuple[str, int, int | None]]]:
         config = Config.from_settings(Settings({"PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(find_browser(None)[0])}))
         provider = load_object(project_settings.PLAYWRIGHT_BROWSER_PROVIDER)(config)
         await provider.start()
         browser = await provider.launch_browser()
         try:
             await (await browser.new_page()).goto("about:blank")
-            return {pid: (Path(f"/proc/{pid}/comm").read_text().strip(), os.getpriority(os.PRIO_PROCESS, pid))
-                    for pid in descendants(os.getpid())}
+            looks = {"background": look()}
+            provider.in_background(False)  # the crawl waits for the browser
+            looks["foreground"] = look()
+            while not looks["foreground"] or provider.sessions.applied != {
+                    session: provider.sessions.niceness[False] for session in provider.sessions.found}:
+                await asyncio.sleep(0.05)  # as another user, the kernel takes one change per 100 ms: the next one
+                provider.in_background(False)
+                looks["foreground"] = look()
+            return looks
         finally:
             await browser.close()
             await provider.close()
@@ -119,10 +131,19 @@ def test_the_browser_runs_below_the_crawls_cpu_priority():
     code = "import json; from tests.test_render import browser_processes; print(json.dumps(browser_processes()))"
     run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], capture_output=True,
                          text=True, check=True)
-    processes = json.loads(run.stdout.splitlines()[-1])
-    assert any("chrom" in name for name, _ in processes.values()), processes
+    looks = json.loads(run.stdout.splitlines()[-1])
+    processes = looks["background"]
+    assert any("chrom" in name for name, _, _ in processes.values()), processes
     wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BROWSER_NICENESS)
-    assert {nice for _, nice in processes.values()} == {wanted}, processes
+    assert {nice for _, nice, _ in processes.values()} == {wanted}, processes
+    # Chromium runs in a session of its own: with autogroups, its session's group is lowered as well ...
+    if (own_group := autogroup_niceness("self")) is not None:
+        def chromium_groups(look):  # Chromium's own session (a crash handler may start one of its own, idle)
+            return {group for name, _, group in look.values() if "chrom" in name and "crashpad" not in name}
+
+        assert chromium_groups(processes) == {min(19, own_group + BROWSER_NICENESS)}, processes
+        # ... and brought up to the crawl's when the crawl waits for the browser
+        assert chromium_groups(looks["foreground"]) == {own_group}, looks["foreground"]
 
 
 def test_never_misses_the_js_only_articles_and_says_so(replica, tmp_path):

@@ -72,7 +72,7 @@ class BackgroundBrowserProvider(PlaywrightBrowserProvider):
         """Background: the browser's session below the crawl's; else at the crawl's priority (when the
         crawl waits for the browser, which must then not be starved by other sessions' work)."""
         self.sessions.background = background
-        self.sessions.apply()
+        self.sessions.look()
 
 
 async def lower_new_children(before: set[int]) -> None:
@@ -102,15 +102,20 @@ class BrowserSessions:
             await asyncio.sleep(SESSION_LOOK_INTERVAL_S)
 
     def look(self) -> None:
+        """The sessions of the driver's live descendants (each with one of its processes, alive now), each
+        group then given the wanted priority."""
         if self.niceness is None:
             return
+        found: dict[int, int] = {}
         for pid in descendants(self.driver_pids):
             try:
                 session = os.getsid(pid)
             except OSError:  # gone already
                 continue
             if session != self.own_session:
-                self.found.setdefault(session, pid)
+                found.setdefault(session, pid)
+        self.found = found
+        self.applied = {session: niceness for session, niceness in self.applied.items() if session in found}
         self.apply()
 
     def apply(self) -> None:
@@ -122,9 +127,8 @@ class BrowserSessions:
                 continue
             try:
                 Path(f"/proc/{pid}/autogroup").write_text(str(wanted))
-            except FileNotFoundError:  # gone (a short-lived helper); a process of its session still there is found again
-                del self.found[session]
-                self.applied.pop(session, None)
+            except FileNotFoundError:  # gone since the look (a short-lived helper): the next look finds another
+                continue
             except OSError as error:  # without CAP_SYS_ADMIN, the kernel takes one change per 100 ms: next time
                 logger.debug("browser session %d keeps its scheduling group's priority for now: %s", session, error)
             else:

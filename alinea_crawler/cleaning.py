@@ -257,17 +257,18 @@ def drop_boilerplate_elements(container: Selector) -> Counter[str]:
     return removed
 
 
-def drop_element(element) -> None:
-    """Remove an element and its content, keeping the text after it (lxml.html's ``drop_tree``)."""
+def drop_element(element, write: Callable[[Any, str, str], None] = setattr) -> None:
+    """Remove an element and its content, keeping the text after it (lxml.html's ``drop_tree``); ``write``
+    sets that text where it goes (a recorder of changes to undo passes its own)."""
     parent = element.getparent()
     if parent is None:
         return
     if element.tail:
         previous = element.getprevious()
         if previous is None:
-            parent.text = (parent.text or "") + element.tail
+            write(parent, "text", (parent.text or "") + element.tail)
         else:
-            previous.tail = (previous.tail or "") + element.tail
+            write(previous, "tail", (previous.tail or "") + element.tail)
     parent.remove(element)
 
 

@@ -45,6 +45,8 @@ from trafilatura.metadata import Document
 from trafilatura.settings import _COOKIE_CONSENT_RE, Extractor
 from trafilatura.utils import remove_control_characters
 
+from ..cleaning import drop_element
+
 Elements = list[Any]
 LOGGER = logging.getLogger(__name__)
 # the module: ``trafilatura.baseline`` is also the name of its function
@@ -287,7 +289,7 @@ def _rebind(functions: tuple[Callable, ...], module: types.ModuleType, **names: 
 
 class _Undo:
     """Changes made to a tree, recorded to be undone in reverse order: text writes, and trafilatura's
-    ``delete_element`` (``drop_tree``, as ``cleaning.drop_element`` does it) with each of its writes recorded."""
+    ``delete_element`` (``drop_tree``: ``cleaning.drop_element``) with each of its writes recorded."""
 
     def __init__(self) -> None:
         self.steps: list[tuple[Any, str, Any]] = []
@@ -300,14 +302,9 @@ class _Undo:
         parent = element.getparent()
         if parent is None:
             return
-        if element.tail:
-            previous = element.getprevious()
-            if previous is None:
-                self.set(parent, "text", (parent.text or "") + element.tail)
-            else:
-                self.set(previous, "tail", (previous.tail or "") + element.tail)
+        # its tail goes with it, and comes back with it; the text it leaves behind is written through set()
         self.steps.append((parent, "", (parent.index(element), element)))
-        parent.remove(element)  # its tail goes with it, and comes back with it
+        drop_element(element, self.set)
 
     def undo(self) -> None:
         for element, name, value in reversed(self.steps):

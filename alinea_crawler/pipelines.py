@@ -66,23 +66,21 @@ class CleanArticlePipeline(_StatsPipeline):
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        self._clean_body(adapter)
+        adapter["body"], adapter["word_count"] = self._clean_body(adapter.get("body"))
         adapter["authors"] = split_authors(adapter.get("authors") or [])
         adapter["tags"] = list(dict.fromkeys(t for t in adapter.get("tags") or [] if t))
         adapter["published_at"] = self._parse_date(adapter, adapter.get("published_at_raw"), "published_at")
         adapter["modified_at"] = self._parse_date(adapter, adapter.get("modified_at"), "modified_at")
-        body = adapter.get("body")
-        adapter["word_count"] = len(body.split()) if body else None
         adapter["scraped_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return item
 
-    def _clean_body(self, adapter: ItemAdapter) -> None:
-        body = adapter.get("body")
+    def _clean_body(self, body: str | None) -> tuple[str | None, int | None]:
+        """The body without its boilerplate lines (``None`` if nothing is left), and its word count."""
         if not body:
-            return
+            return body, None
         cleaned = clean_paragraphs(body.split("\n\n"))
         keys.inc_counts(self.stats, keys.BOILERPLATE, cleaned.removed)
-        adapter["body"] = cleaned.text or None
+        return (cleaned.text, cleaned.words) if cleaned.text else (None, None)
 
     def _parse_date(self, adapter: ItemAdapter, raw: str | None, field: str) -> str | None:
         if not raw:

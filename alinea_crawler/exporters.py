@@ -66,8 +66,8 @@ class FlushingJsonLinesItemExporter(JsonLinesItemExporter):
 
     def serialized(self, item: Any) -> dict[str, Any]:
         """``dict(self.get_serialized_fields(item))``; an ``ArticleItem``'s read straight from its attributes
-        (no field of it has a serializer), without the adapter, field lookup and serializer call per field
-        that make the general way cost ~15 µs an article."""
+        (no field of it has a serializer): the general way makes an adapter, and looks up the field and calls
+        its serializer for each field, ~6x the time."""
         if self.article_fields is not None and type(item) is ArticleItem:
             return {name: getattr(item, name) for name in self.article_fields}
         return dict(self.get_serialized_fields(item))

@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 from . import stats as keys
 from .cleaning import clean_paragraphs
 from .dates import parse_id_datetime, to_iso
+from .pages.common import collapse
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ def content_hash(title: str | None, lead: str | None, body: str | None) -> str:
     """
     def normalised(text: str | None) -> str:
         paragraphs = unicodedata.normalize("NFC", text or "").split("\n\n")
-        return "\n\n".join(" ".join(p.split()) for p in paragraphs).strip()
+        return "\n\n".join(map(collapse, paragraphs)).strip()
 
     joined = "\x1f".join(normalised(text) for text in (title, lead, body))
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()

@@ -219,7 +219,7 @@ class QualityCheck(Spidermon):
         if skip_values is not self._skip_values:
             return super()._value_in_skip_values(value, skip_values)
         candidates = self._skip_values_by_type.get(type(value))
-        return candidates is not None and any(value == candidate for candidate in candidates)
+        return candidates is not None and value in candidates
 
     def _run_suites(self, spider, suites):
         data = self._generate_data_for_spider(spider)

@@ -109,6 +109,8 @@ class ValidateArticlePipeline(_StatsPipeline):
 
     def _check_range(self, adapter: ItemAdapter) -> None:
         args = self.crawler.spider.args
+        if not (args.since or args.until):
+            return
         published = datetime.fromisoformat(adapter["published_at"])
         if (args.since and published < args.since) or (args.until and published > args.until):
             raise self.drop("out_of_range", adapter, f"published {adapter['published_at']}")

@@ -84,6 +84,7 @@ class ArticleLedger:
         self.crawler = crawler
         self.closing_fates: dict[str, tuple[str, str]] = {}  # unsettled at close -> (fate, detail) for this run
         self._given: Counter[str | None] | None = None  # entries by fate (None: none yet), from ``fates_so_far`` on
+        self._given_of: dict[str, Entry] | None = None  # the entries ``_given`` counts (a resume replaces them)
         if crawler is None:
             return
         for handler, signal in ((self.on_item_scraped, signals.item_scraped),
@@ -201,10 +202,11 @@ class ArticleLedger:
     def fates_so_far(self) -> tuple[Counter[str | None], int]:
         """Articles by the fate given so far (read-only), and how many have none yet; counted as fates are
         given, not read off every entry as ``fate_counts`` and ``unaccounted`` do (a progress line a second
-        would read the whole ledger every second). A resumed crawl's entries are counted at the first call.
+        would read the whole ledger every second). Entries not counted yet (a resumed crawl's) are counted once.
         """
-        if self._given is None:
-            self._given = Counter(entry.fate for entry in self.entries.values())
+        entries = self.entries
+        if self._given is None or self._given_of is not entries:
+            self._given, self._given_of = Counter(entry.fate for entry in entries.values()), entries
         return self._given, self._given[None]
 
     def fate_counts(self) -> Counter[str]:

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from alinea_crawler.ledger import ArticleLedger
+from alinea_crawler.ledger import ArticleLedger, Entry
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.sabotage import MIDDLEWARE
 
@@ -144,3 +144,9 @@ def test_the_running_count_equals_the_full_account_also_after_a_resume():
         step()
         assert running(resumed) == (dict(resumed.fate_counts()), len(resumed.unaccounted()))
     assert running(resumed) == ({"exported": 1, "dropped": 1, "not_article": 1}, 1)
+    # JOBDIR: Scrapy's SpiderState replaces spider.state with the first run's when the spider opens
+    crawler.spider.state = {"ledger": {"bEEEEEEEE": Entry("http://x.test/a/bEEEEEEEE", None, fate="skipped"),
+                                       "bFFFFFFFF": Entry("http://x.test/a/bFFFFFFFF", None)}}
+    assert running(resumed) == ({"skipped": 1}, 1)
+    resumed.settle("bFFFFFFFF", "exported")
+    assert running(resumed) == ({"skipped": 1, "exported": 1}, 0) == (dict(resumed.fate_counts()), 0)

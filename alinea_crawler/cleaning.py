@@ -357,8 +357,14 @@ def _line_rule(collapsed: str) -> str | None:
 
 @dataclass
 class CleanText:
-    text: str
+    text: str  # paragraphs collapsed (``collapse``), joined by a blank line
     removed: Counter[str]
+
+    @property
+    def words(self) -> int:
+        """``len(self.text.split())``, counted off the text's shape (words one space apart, paragraphs one
+        blank line apart) without a list of its words."""
+        return self.text.count(" ") + self.text.count("\n\n") + 1 if self.text else 0
 
 
 def clean_paragraphs(paragraphs: list[str]) -> CleanText:

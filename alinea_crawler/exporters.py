@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from .items import FIELD_NAMES, ArticleItem
 from .stats import FAILED, FEED_CUT
 
 logger = logging.getLogger(__name__)
+_FIELD_SET = frozenset(FIELD_NAMES)
 STDOUT_CLOSED = "stdout_closed"  # close reason: the program reading the stdout feed closed the pipe
 
 
@@ -52,10 +54,35 @@ class FlushingJsonLinesItemExporter(JsonLinesItemExporter):
     by a buffer flushed in two parts.
     """
 
+    def __init__(self, file, **kwargs):
+        super().__init__(file, **kwargs)
+        plain = type(self).serialize_field is BaseItemExporter.serialize_field  # no serializer of a subclass's own
+        self.article_fields = _plain_fields(self.fields_to_export, self.export_empty_fields) if plain else None
+
     def export_item(self, item: Any) -> None:
-        line = self.encoder.encode(dict(self.get_serialized_fields(item))) + "\n"
+        line = self.encoder.encode(self.serialized(item)) + "\n"
         self.file.write(to_bytes(line, self.encoding))
         self.file.flush()
+
+    def serialized(self, item: Any) -> dict[str, Any]:
+        """``dict(self.get_serialized_fields(item))``; an ``ArticleItem``'s read straight from its attributes
+        (no field of it has a serializer): the general way makes an adapter, and looks up the field and calls
+        its serializer for each field, ~6x the time."""
+        if self.article_fields is not None and type(item) is ArticleItem:
+            return {name: getattr(item, name) for name in self.article_fields}
+        return dict(self.get_serialized_fields(item))
+
+
+def _plain_fields(fields_to_export, export_empty_fields: bool) -> list[str] | None:
+    """The ArticleItem fields ``get_serialized_fields`` exports, in order, when they are plain names;
+    ``None`` when they are renamed (a mapping) or a name that is no field would be exported empty."""
+    if any("serializer" in field.metadata for field in fields(ArticleItem)):
+        return None
+    if fields_to_export is None:
+        return FIELD_NAMES
+    if isinstance(fields_to_export, Mapping) or (export_empty_fields and not set(fields_to_export) <= _FIELD_SET):
+        return None
+    return [name for name in fields_to_export if name in _FIELD_SET]
 
 
 def parquet_type(annotation: str):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
+
+from itemadapter import ItemAdapter
+from itemadapter.adapter import DataclassAdapter
 
 
 @dataclass
@@ -35,3 +39,29 @@ class ArticleItem:
 
 
 FIELD_NAMES = [f.name for f in fields(ArticleItem)]
+_FIELDS = {f.name: f for f in fields(ArticleItem)}
+
+
+class ArticleItemAdapter(DataclassAdapter):
+    """itemadapter's ``DataclassAdapter`` for ``ArticleItem``, with the fields looked up once.
+
+    ``DataclassAdapter`` calls ``dataclasses.fields`` for every ``ItemAdapter`` made (2 of its 3.4 µs), and
+    each article goes through about eight (the pipelines, the ledger, the feed exporter, Spidermon). Put
+    first in ``ItemAdapter.ADAPTER_CLASSES`` (itemadapter's way to add an adapter); it behaves as
+    ``DataclassAdapter`` does in every other way.
+    """
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+        self._fields_dict = _FIELDS  # read, never changed
+
+    @classmethod
+    def is_item(cls, item: Any) -> bool:
+        return type(item) is ArticleItem
+
+    @classmethod
+    def is_item_class(cls, item_class: type) -> bool:
+        return item_class is ArticleItem
+
+
+ItemAdapter.ADAPTER_CLASSES.appendleft(ArticleItemAdapter)

@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 from . import stats as keys
 from .cleaning import clean_paragraphs
 from .dates import parse_id_datetime, to_iso
+from .pages.common import collapse
 
 logger = logging.getLogger(__name__)
 
@@ -66,23 +67,21 @@ class CleanArticlePipeline(_StatsPipeline):
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        self._clean_body(adapter)
+        adapter["body"], adapter["word_count"] = self._clean_body(adapter.get("body"))
         adapter["authors"] = split_authors(adapter.get("authors") or [])
         adapter["tags"] = list(dict.fromkeys(t for t in adapter.get("tags") or [] if t))
         adapter["published_at"] = self._parse_date(adapter, adapter.get("published_at_raw"), "published_at")
         adapter["modified_at"] = self._parse_date(adapter, adapter.get("modified_at"), "modified_at")
-        body = adapter.get("body")
-        adapter["word_count"] = len(body.split()) if body else None
         adapter["scraped_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return item
 
-    def _clean_body(self, adapter: ItemAdapter) -> None:
-        body = adapter.get("body")
+    def _clean_body(self, body: str | None) -> tuple[str | None, int | None]:
+        """The body without its boilerplate lines (``None`` if nothing is left), and its word count."""
         if not body:
-            return
+            return body, None
         cleaned = clean_paragraphs(body.split("\n\n"))
         keys.inc_counts(self.stats, keys.BOILERPLATE, cleaned.removed)
-        adapter["body"] = cleaned.text or None
+        return (cleaned.text, cleaned.words) if cleaned.text else (None, None)
 
     def _parse_date(self, adapter: ItemAdapter, raw: str | None, field: str) -> str | None:
         if not raw:
@@ -110,6 +109,8 @@ class ValidateArticlePipeline(_StatsPipeline):
 
     def _check_range(self, adapter: ItemAdapter) -> None:
         args = self.crawler.spider.args
+        if not (args.since or args.until):
+            return
         published = datetime.fromisoformat(adapter["published_at"])
         if (args.since and published < args.since) or (args.until and published > args.until):
             raise self.drop("out_of_range", adapter, f"published {adapter['published_at']}")
@@ -138,7 +139,7 @@ def content_hash(title: str | None, lead: str | None, body: str | None) -> str:
     """
     def normalised(text: str | None) -> str:
         paragraphs = unicodedata.normalize("NFC", text or "").split("\n\n")
-        return "\n\n".join(" ".join(p.split()) for p in paragraphs).strip()
+        return "\n\n".join(map(collapse, paragraphs)).strip()
 
     joined = "\x1f".join(normalised(text) for text in (title, lead, body))
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()

@@ -77,19 +77,20 @@ class ProgressLog(LogStats):
         self.listing = listing_page(request) or self.listing
 
     def log(self, spider) -> None:
-        fates = ArticleLedger.of(self.crawler).fate_counts()
-        self.log_line(fates, (fates["exported"] - self.exported_before) * self.multiplier)
+        fates, unsettled = ArticleLedger.of(self.crawler).fates_so_far()
+        self.log_line(fates, unsettled, (fates["exported"] - self.exported_before) * self.multiplier)
         self.exported_before = fates["exported"]
 
     def spider_closed(self, spider, reason: str) -> None:
         """The final account, after the ledger settled what the close left (this runs after it)."""
         super().spider_closed(spider, reason)
-        fates = ArticleLedger.of(self.crawler).fate_counts()
-        elapsed = self.stats.get_value("elapsed_time_seconds") or 0
-        self.log_line(fates, (fates["exported"] - self.exported_at_start) * 60 / elapsed if elapsed else 0.0)
-
-    def log_line(self, fates: Counter[str], per_minute: float) -> None:
         ledger = ArticleLedger.of(self.crawler)
-        logger.info("%s", progress_line(fates["exported"], len(ledger.entries), len(ledger.unaccounted()),
+        fates = ledger.fate_counts()
+        elapsed = self.stats.get_value("elapsed_time_seconds") or 0
+        self.log_line(fates, len(ledger.unaccounted()),
+                      (fates["exported"] - self.exported_at_start) * 60 / elapsed if elapsed else 0.0)
+
+    def log_line(self, fates: Counter[str], unsettled: int, per_minute: float) -> None:
+        logger.info("%s", progress_line(fates["exported"], len(ArticleLedger.of(self.crawler).entries), unsettled,
                                         fates["failed"], per_minute,
                                         self.stats.get_value("response_received_count", 0), self.listing))

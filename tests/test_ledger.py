@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from alinea_crawler.ledger import ArticleLedger
+from alinea_crawler.ledger import ArticleLedger, Entry
 from tests.crawl import REPO_ROOT, run_crawl, scrapy_command
 from tests.sabotage import MIDDLEWARE
 
@@ -116,3 +116,37 @@ def test_the_api_keeps_the_first_fate_but_exported_wins():
     assert ledger.entries["b12345678"].via == "http://x.test/"
     with pytest.raises(ValueError, match="unknown article fate 'lost'"):
         ledger.settle("bBBBBBBBB", "lost")
+
+
+def test_the_running_count_equals_the_full_account_also_after_a_resume():
+    from scrapy.utils.test import get_crawler
+
+    from alinea_crawler.spiders.alinea import AlineaSpider
+
+    crawler = get_crawler(AlineaSpider)
+    crawler.spider = AlineaSpider.from_crawler(crawler, render="never")
+    ledger = ArticleLedger(crawler)
+    ledger.discovered("bAAAAAAAA", "http://x.test/a/bAAAAAAAA", via="http://x.test/")
+    ledger.settle("bAAAAAAAA", "failed", "HTTP 500")
+    ledger.discovered("bBBBBBBBB", "http://x.test/a/bBBBBBBBB", via="http://x.test/")
+    resumed = ArticleLedger(crawler)  # a resumed crawl: entries from the first run, counted at the first call
+
+    def running(ledger: ArticleLedger) -> tuple[dict[str, int], int]:
+        fates, unsettled = ledger.fates_so_far()
+        return {fate: n for fate, n in fates.items() if fate and n}, unsettled
+
+    for step in (lambda: None,
+                 lambda: resumed.settle("bBBBBBBBB", "dropped", "duplicate"),
+                 lambda: resumed.settle("bAAAAAAAA", "exported"),  # exported wins over failed
+                 lambda: resumed.settle("bAAAAAAAA", "failed", "late"),  # the first fate stands
+                 lambda: resumed.discovered("bCCCCCCCC", "http://x.test/a/bCCCCCCCC", via=None),
+                 lambda: resumed.settle("bDDDDDDDD", "not_article", url="http://x.test/a/bDDDDDDDD")):
+        step()
+        assert running(resumed) == (dict(resumed.fate_counts()), len(resumed.unaccounted()))
+    assert running(resumed) == ({"exported": 1, "dropped": 1, "not_article": 1}, 1)
+    # JOBDIR: Scrapy's SpiderState replaces spider.state with the first run's when the spider opens
+    crawler.spider.state = {"ledger": {"bEEEEEEEE": Entry("http://x.test/a/bEEEEEEEE", None, fate="skipped"),
+                                       "bFFFFFFFF": Entry("http://x.test/a/bFFFFFFFF", None)}}
+    assert running(resumed) == ({"skipped": 1}, 1)
+    resumed.settle("bFFFFFFFF", "exported")
+    assert running(resumed) == ({"skipped": 1, "exported": 1}, 0) == (dict(resumed.fate_counts()), 0)

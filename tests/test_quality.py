@@ -82,3 +82,39 @@ def test_coverage_is_judged_only_from_enough_articles(replica, tmp_path):
     # ... unless the threshold says two articles are enough to judge.
     strict = run_crawl(tmp_path / "strict", {"url": urls, "render": "never"}, {"ALINEA_COVERAGE_MIN_ITEMS": "2"})
     assert strict.returncode == 1 and "authors in 50% of articles (minimum 80%)" in strict.report["failed"]
+
+
+@pytest.mark.parametrize("settings", [
+    {},  # the project's: None, falsy and Spidermon's default skip values ("", [], {}, "N/A", "-") not counted
+    {"SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": '["N/A", 0, false, ["x"]]', "SPIDERMON_FIELD_COVERAGE_SKIP_FALSY": False,
+     "SPIDERMON_FIELD_COVERAGE_SKIP_NONE": False, "SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS": 1},
+])
+def test_the_field_count_is_spidermons_own(settings):
+    """QualityCheck reads the coverage settings once and compares values with the skip values of their type:
+    the stats must be those Spidermon's own item_scraped gives, item for item."""
+    from scrapy.utils.test import get_crawler
+    from spidermon.contrib.scrapy.extensions import Spidermon
+
+    from alinea_crawler.items import ArticleItem
+    from alinea_crawler.monitors import QualityCheck
+    from alinea_crawler.spiders.alinea import AlineaSpider
+    from alinea_crawler import settings as project
+
+    items = [ArticleItem(url="http://x.test/a-b1", article_id="b1", title="N/A", lead="-", authors=["A", "x"],
+                         tags=[], word_count=0, body="Isi.", editor=""),
+             ArticleItem(url="http://x.test/a-b2", article_id="b2", title="Judul", authors=[], revision=1,
+                         tags=["x"], related_urls=["http://x.test/a-b1"], image_url="-", word_count=3),
+             {"url": "http://x.test/a-b3", "title": "N/A", "authors": {"nested": "-"}, "n": False, "z": 0}]
+    counts = []
+    for extension in (Spidermon, QualityCheck):
+        crawler = get_crawler(AlineaSpider, {"SPIDERMON_ENABLED": True,
+                                             "SPIDERMON_FIELD_COVERAGE_SKIP_NONE": project.SPIDERMON_FIELD_COVERAGE_SKIP_NONE,
+                                             **settings})
+        crawler.spider = AlineaSpider.from_crawler(crawler, render="never")
+        crawler.stats.open_spider()
+        check = extension.from_crawler(crawler)
+        for item in items:
+            check.item_scraped(item, None, crawler.spider)
+        counts.append({key: value for key, value in crawler.stats.get_stats().items() if key.startswith("spidermon")})
+    assert counts[0] == counts[1]
+    assert counts[1]["spidermon_item_scraped_count"] == 3

@@ -20,7 +20,6 @@ from weakref import WeakKeyDictionary
 
 import scrapy
 from parsel import Selector
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import Settings
@@ -35,7 +34,7 @@ from .urls import article_id, same_site
 
 logger = logging.getLogger(__name__)
 
-BROWSER_ON_DEMAND_HANDLER = "alinea_crawler.rendering.BrowserOnDemandHandler"
+BROWSER_ON_DEMAND_HANDLER = "alinea_crawler.browser_handler.BrowserOnDemandHandler"
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Flags for a headless Chromium on a closed network, as root, with a fresh profile.
 CHROMIUM_ARGS = [
@@ -261,24 +260,6 @@ def bound_turns_per_message() -> None:
     else:
         logger.warning("this Playwright has no playwright._impl.utils.tasks._MAX_TURNS: a page rendered while "
                        "the crawl is busy may take until the crawl runs out of other work")
-
-
-class BrowserOnDemandHandler(HTTP11DownloadHandler):
-    """``http``/``https`` when rendering may be needed: Scrapy's HTTP/1.1 handler, except for requests with
-    ``meta["playwright"]``, which go to the crawl's browser (``CrawlBrowser``)."""
-
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
-        self.browser = CrawlBrowser.of(crawler)
-
-    async def download_request(self, request: Request) -> Response:
-        if request.meta.get("playwright"):
-            return await self.browser.download(request)
-        return await super().download_request(request)
-
-    async def close(self) -> None:
-        await super().close()
-        await self.browser.close()
 
 
 class RelatedEndpoint:

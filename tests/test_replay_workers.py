@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
 from io import BytesIO
 from multiprocessing import Pipe
@@ -20,7 +22,7 @@ from warcio.warcwriter import WARCWriter
 
 from alinea_crawler.warc.capture import gzip_members
 from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
-from alinea_crawler.warc.replay import ReplayMetaRefreshMiddleware, enable_replay
+from alinea_crawler.warc.replay import REPLAY_OFF, ReplayMetaRefreshMiddleware, enable_replay
 from alinea_crawler.warc.workers import NO_META_REFRESH, ExtractionPool, Messages, read_archived_page
 
 URL = "http://127.0.0.1:1/politik/a-b12345"
@@ -88,15 +90,48 @@ def test_the_replay_follows_a_meta_refresh_unless_a_worker_found_none():
 
 def test_a_replay_turns_off_what_only_shapes_requests_and_keeps_every_other_middleware():
     settings = get_project_settings()
-    online = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
-    enable_replay(settings)
-    replay = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    online = {name: build_component_list(settings.getwithbase(name)) for name in REPLAY_OFF}
     scrapys = "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"
+    order = settings.getwithbase("DOWNLOADER_MIDDLEWARES")[scrapys]
+    enable_replay(settings)
+    replay = {name: build_component_list(settings.getwithbase(name)) for name in REPLAY_OFF}
     ours = "alinea_crawler.warc.replay.ReplayMetaRefreshMiddleware"
-    assert [name for name in online if name not in replay] == [scrapys]
-    assert [name for name in replay if name not in online] == [ours]
-    assert replay.index(ours) == online.index(scrapys), "in the same place"
+    downloader, spider = "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"
+    assert set(online[downloader]) - set(replay[downloader]) == {scrapys, *REPLAY_OFF[downloader]}
+    assert set(replay[downloader]) - set(online[downloader]) == {ours}
+    assert settings.getwithbase(downloader)[ours] == order, "in the same place"
+    assert set(online[spider]) - set(replay[spider]) == set(REPLAY_OFF[spider])
+    assert set(replay[spider]) <= set(online[spider])
     assert not any(settings.getbool(name) for name in ("COOKIES_ENABLED", "REFERER_ENABLED", "HTTPPROXY_ENABLED"))
+    assert not any(settings.getwithbase("DOWNLOAD_HANDLERS").values()), "no handler: nothing can be fetched"
+
+
+# A replay's components built as the crawl builds them; then which of Scrapy's download handler modules came in.
+REPLAY_IMPORTS = """
+import sys
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+from alinea_crawler.spiders.alinea import AlineaSpider
+from alinea_crawler.warc.replay import enable_replay
+
+settings = get_project_settings()
+enable_replay(settings)
+crawler = get_crawler(AlineaSpider, settings.copy_to_dict())
+crawler.engine = crawler._create_engine()
+print(" ".join(sorted(name for name in sys.modules if name.startswith("scrapy.core.downloader"))))
+"""
+
+
+def test_a_replay_imports_no_http_download_handler():
+    """Neither the spider nor a replay's engine imports Scrapy's HTTP/1.1 handler (Twisted's TLS and the
+    context factories: ~0.15 s of every replay's start-up): nothing is fetched."""
+    loaded = subprocess.run([sys.executable, "-c", REPLAY_IMPORTS], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).parent.parent).stdout.split()
+    assert "scrapy.core.downloader.middleware" in loaded, "the engine was built"
+    assert "scrapy.core.downloader.contextfactory" not in loaded
+    assert "scrapy.core.downloader.handlers.http11" not in loaded
 
 
 def test_when_a_worker_dies_the_crawl_process_reads_every_page_itself(tmp_path):

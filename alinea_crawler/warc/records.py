@@ -241,9 +241,10 @@ class ArchivedRecordReader:
 
 def archived_response(url: str, status: int, header_list: list[tuple[str, str]], body: bytes,
                       request: Request | None = None) -> Response:
-    headers = Headers()
+    grouped: dict[str, list[str]] = {}  # a repeated name's values in order, as Headers.appendlist keeps them
     for name, value in header_list:
-        headers.appendlist(name, value)
+        grouped.setdefault(name.title(), []).append(value)  # Headers' own spelling of a name (normkey)
+    headers = Headers(grouped)
     cls = responsetypes.from_args(headers=headers, url=url, body=body)
     return cls(url=url, status=status, headers=headers, body=body, request=request, flags=[REPLAYED])
 

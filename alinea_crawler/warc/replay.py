@@ -225,6 +225,24 @@ REPLAY_SETTINGS = {
     "COOKIES_ENABLED": False,
     "REFERER_ENABLED": False,
     "HTTPPROXY_ENABLED": False,
+    # A page yields one item or a few requests, handled in turn: each more at once is one more asyncio
+    # task started (and ended) for every page
+    "CONCURRENT_ITEMS": 1,
+    # Nothing is fetched, so no network error can happen to retry; Scrapy's list of them names its HTTP
+    # handler's TunnelError, whose import (Twisted's TLS, the context factories) is ~0.15 s of CPU
+    "RETRY_EXCEPTIONS": [],
+}
+# Likewise, off in a replay: downloader middlewares that only set a request's headers (its Authorization,
+# default headers, User-Agent) or its download timeout, and the spider middleware that warns when a
+# spider copies Scrapy's internal meta keys into its requests (the spider's requests are the online crawl's).
+REPLAY_OFF = {
+    "DOWNLOADER_MIDDLEWARES": (
+        "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+        "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware",
+        "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware",
+        "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware",
+    ),
+    "SPIDER_MIDDLEWARES": ("scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",),
 }
 
 
@@ -234,6 +252,11 @@ META_REFRESH = "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"
 def enable_replay(settings: Settings) -> None:
     for name, value in REPLAY_SETTINGS.items():
         settings.set(name, value, priority="spider")
+    for name, off in REPLAY_OFF.items():
+        settings.set(name, {**settings.getdict(name), **dict.fromkeys(off)}, priority="spider")
+    # No download handler either: a request that got past the archive fails (unsupported scheme) instead of
+    # reaching the network, and Scrapy's HTTP handler is not imported
+    settings.set("DOWNLOAD_HANDLERS", dict.fromkeys(settings.getwithbase("DOWNLOAD_HANDLERS")), priority="spider")
     order = settings.getwithbase("DOWNLOADER_MIDDLEWARES").get(META_REFRESH)
     if order is not None:  # in its place, unless the crawl has it off
         middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"), META_REFRESH: None,

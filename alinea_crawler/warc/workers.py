@@ -282,8 +282,8 @@ class ExtractionPool:
             return
         batch, worker.outbox = worker.outbox, []
         worker.sent += len(batch)
-        try:
-            worker.connection.send(batch)
+        try:  # plain pickle, as the workers send theirs (Connection.recv reads it)
+            worker.connection.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
         except OSError:
             self.stopped()
 

@@ -77,6 +77,21 @@ def test_article_pager_prefers_nothing_of_another_article():
     assert article_pager(sel(other), A) == ArticlePager(None, None)
 
 
+@pytest.mark.parametrize("url, href, found", [
+    (A, "?page=2", f"{A}?page=2"),  # no path of its own: the page's
+    (A + "/", "./?page=2", f"{A}/?page=2"),  # a relative path resolved to the article's own
+    (A + "/", "x/..?page=2", f"{A}/?page=2"),
+    (A, "/politik/judul-bAAAA\tAAAA?page=2", f"{BASE}/politik/judul-bAAAAAAAA?page=2"),  # a tab inside is dropped
+    (A, "/politik/judul-bAAAAAAAA/x/..?page=2", f"{BASE}/politik/judul-bAAAAAAAA/?page=2"),
+    (A, " //www.alinea.id/politik/judul-bAAAAAAAA?page=2 ", f"{BASE}/politik/judul-bAAAAAAAA?page=2"),
+    (A, "/politik/x/../judul-bBBBBBBBB?page=2", None),  # another article's, however spelled
+    (A, "/politik?page=2", None),
+])
+def test_article_pager_reads_every_spelling_of_the_next_page(url, href, found):
+    """Links are ruled out before they are resolved only where no spelling of this article's pages can be."""
+    assert article_pager(sel(f'<a href="{href}">Selanjutnya</a>'), url).next_url == found
+
+
 @pytest.mark.parametrize("link", [f'<a href="{A}?page=all">Tampilkan semua</a>',
                                   f'<a href="{A}?showall=1">Baca dalam satu halaman</a>',
                                   f'<a href="{A}?single=1">Lihat Semua</a>'])

@@ -72,6 +72,15 @@ def test_article_pager_next_page_by_number_word_or_rel():
     assert article_pager(sel("", f'<link rel="next" href="{A}/?page=2">'), A).next_url == f"{A}/?page=2"
 
 
+@pytest.mark.parametrize("rel, found", [
+    ("next", True), ("nofollow\tnext", True), ("\nnext\r\nprev", True), ("  next  ", True),
+    ("NEXT", False), ("next\xa0page", False), ("nextpage", False), ("next-page", False),  # one token, "next"
+])
+def test_rel_next_is_a_token_of_rel(rel, found):
+    page = sel(f'<a rel="{rel}" href="{A}?page=2">›</a>', f'<link rel="{rel}" href="{A}?page=3">')
+    assert article_pager(page, A).next_url == (f"{A}?page=3" if found else f"{A}?page=2")
+
+
 def test_article_pager_prefers_nothing_of_another_article():
     other = f'<a href="{B}">Selanjutnya</a><a rel="next" href="{B}?page=2">2</a>'
     assert article_pager(sel(other), A) == ArticlePager(None, None)

@@ -105,7 +105,7 @@ def _may_lead_to(href: str, code: str) -> bool:
 
 def _anchors(sel: Selector) -> tuple[list[Any], list[str]]:
     """The page's ``<a href>`` elements, and the hrefs of its ``rel="next"`` ``<a>`` and ``<link>`` elements,
-    each in document order: one walk of those elements in C (``common.tagged``), not two XPath searches."""
+    each in document order: one walk of those elements in C (as ``common.tagged``), not two XPath searches."""
     if not sel_is_html(sel):
         return elements(sel, _LINKS, css=False), elements(sel, _REL_NEXT, css=False)
     anchors, rel_next = [], []

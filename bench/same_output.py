@@ -1,4 +1,5 @@
-"""Same output, other code: every field of ``extract_article`` on every page at hand, two checkouts compared.
+"""Same output, other code: every field of an article page's reading and pagers on every page at hand, two
+checkouts compared.
 
     .venv/bin/python -m bench.same_output --code /work/main [--articles 300]
 
@@ -6,10 +7,11 @@ A speed change must change no output. The pages: the replica's article pages (``
 layout, as ``bench.cost_ab`` times them), the 181 pages of the shared benchmark (``bench.real_pages``) and
 every WCXB page unpacked under ``~/.cache/alinea-bench`` (both splits, every page type: ``bench.corpus``).
 Each checkout reads all of them in its own process (``--code``'s ``alinea_crawler`` first on the path, then
-this one's): ``extract_article`` on ``parse_html``, every field of the ``ArticlePage`` (body, sources,
-errors, boilerplate counts, related links), the cleaning pipeline's ``clean_paragraphs`` of the body and
-``parse_id_datetime`` of both dates. Prints the pages compared per set and every page whose output differs
-(first differing field); exit 1 when one does. Writes nothing.
+this one's): ``read_article_page`` on ``parse_html`` (the crawl's and the replay workers' reading), every
+field of the ``ArticlePage`` (body, sources, errors, boilerplate counts, related links) and of the page's
+``ArticlePager``, the page's ``next_listing_url`` (read first, as a listing's pager), the cleaning pipeline's
+``clean_paragraphs`` of the body and ``parse_id_datetime`` of both dates. Prints the pages compared per set
+and every page whose output differs (first differing field); exit 1 when one does. Writes nothing.
 """
 
 from __future__ import annotations
@@ -57,17 +59,20 @@ def outputs(code: Path, pages: Pages) -> dict[str, dict[str, object]]:
         sys.exit(f"bench.same_output: {alinea_crawler.__file__} is not {code}'s (imported too early)")
     from alinea_crawler.cleaning import clean_paragraphs
     from alinea_crawler.dates import parse_id_datetime
-    from alinea_crawler.pages.article import extract_article
     from alinea_crawler.pages.common import parse_html
+    from alinea_crawler.pages.pagination import next_listing_url, read_article_page
 
     def read(html: str, url: str) -> object:
         try:
-            page = extract_article(parse_html(html), url)
+            sel = parse_html(html)
+            listing_next = next_listing_url(sel, url)
+            page, pager = read_article_page(sel, url)
         except Exception as error:  # noqa: BLE001 - a crash is an output too
             return f"crash: {type(error).__name__}: {error}"
+        pagers = {"pager": dataclasses.asdict(pager), "next_listing_url": listing_next}
         if page is None:
-            return None
-        fields = dataclasses.asdict(page)
+            return pagers
+        fields = {**dataclasses.asdict(page), **pagers}
         fields["clean_body"] = dataclasses.asdict(clean_paragraphs(page.body.split("\n\n"))) if page.body else None
         fields["published_at"] = parse_id_datetime(page.published_at_raw)
         fields["modified_at"] = parse_id_datetime(page.modified_at_raw)

@@ -72,9 +72,33 @@ def test_article_pager_next_page_by_number_word_or_rel():
     assert article_pager(sel("", f'<link rel="next" href="{A}/?page=2">'), A).next_url == f"{A}/?page=2"
 
 
+@pytest.mark.parametrize("rel, found", [
+    ("next", True), ("nofollow\tnext", True), ("\nnext\r\nprev", True), ("  next  ", True),
+    ("NEXT", False), ("next\xa0page", False), ("nextpage", False), ("next-page", False),  # one token, "next"
+])
+def test_rel_next_is_a_token_of_rel(rel, found):
+    page = sel(f'<a rel="{rel}" href="{A}?page=2">›</a>', f'<link rel="{rel}" href="{A}?page=3">')
+    assert article_pager(page, A).next_url == (f"{A}?page=3" if found else f"{A}?page=2")
+
+
 def test_article_pager_prefers_nothing_of_another_article():
     other = f'<a href="{B}">Selanjutnya</a><a rel="next" href="{B}?page=2">2</a>'
     assert article_pager(sel(other), A) == ArticlePager(None, None)
+
+
+@pytest.mark.parametrize("url, href, found", [
+    (A, "?page=2", f"{A}?page=2"),  # no path of its own: the page's
+    (A + "/", "./?page=2", f"{A}/?page=2"),  # a relative path resolved to the article's own
+    (A + "/", "x/..?page=2", f"{A}/?page=2"),
+    (A, "/politik/judul-bAAAA\tAAAA?page=2", f"{BASE}/politik/judul-bAAAAAAAA?page=2"),  # a tab inside is dropped
+    (A, "/politik/judul-bAAAAAAAA/x/..?page=2", f"{BASE}/politik/judul-bAAAAAAAA/?page=2"),
+    (A, " //www.alinea.id/politik/judul-bAAAAAAAA?page=2 ", f"{BASE}/politik/judul-bAAAAAAAA?page=2"),
+    (A, "/politik/x/../judul-bBBBBBBBB?page=2", None),  # another article's, however spelled
+    (A, "/politik?page=2", None),
+])
+def test_article_pager_reads_every_spelling_of_the_next_page(url, href, found):
+    """Links are ruled out before they are resolved only where no spelling of this article's pages can be."""
+    assert article_pager(sel(f'<a href="{href}">Selanjutnya</a>'), url).next_url == found
 
 
 @pytest.mark.parametrize("link", [f'<a href="{A}?page=all">Tampilkan semua</a>',

@@ -213,6 +213,19 @@ def test_a_related_list_is_complete_only_with_a_same_site_article_link(items, pe
     assert all(url.startswith(BASE) for url in links.urls)
 
 
+@pytest.mark.parametrize("inline", [
+    f'<p class="baca-juga"><a href="{B}">b</a></p>',  # by its class alone
+    f'<div class="box  baca-juga\tlist"><span><a href="{B}">b</a></span></div>',
+    f'<p><strong>Baca Juga:</strong> <a href="{B}">b</a></p>',  # by its bold label
+    f'<div>teks<br><b>BACA JUGA</b><a href="{B}">b</a></div>',
+])
+def test_inline_baca_juga_links_are_related(inline):
+    body = f'<div class="body"><p>{"Teks artikel. " * 20}</p>{inline}</div>'
+    assert related_list(Selector(text=page(body)), A, exclude="bAAAAAAAA").urls == [B]
+    assert related_list(Selector(text=page(body.replace("baca-juga", "baca-jugaan").replace("aca J", "aca X")
+                                           .replace("ACA J", "ACA X"))), A, exclude="bAAAAAAAA").urls == []
+
+
 # ---------------------------------------------------------------- the JavaScript-list completer on its own
 
 class Completer:

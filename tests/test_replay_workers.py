@@ -12,10 +12,12 @@ from io import BytesIO
 from multiprocessing import Pipe
 from pathlib import Path
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.project import get_project_settings
+from scrapy.utils.response import get_meta_refresh
 from scrapy.utils.test import get_crawler
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -23,7 +25,9 @@ from warcio.warcwriter import WARCWriter
 from alinea_crawler.warc.capture import gzip_members
 from alinea_crawler.warc.records import ArchivedRecordReader, plain_records
 from alinea_crawler.warc.replay import REPLAY_OFF, ReplayMetaRefreshMiddleware, enable_replay
-from alinea_crawler.warc.workers import NO_META_REFRESH, ExtractionPool, Messages, read_archived_page
+from alinea_crawler.warc.workers import (
+    NO_META_REFRESH, ExtractionPool, Messages, finds_no_meta_refresh, read_archived_page,
+)
 
 URL = "http://127.0.0.1:1/politik/a-b12345"
 REFRESH = b'<html><head><meta http-equiv="refresh" content="0; url=/elsewhere"></head><body><p>x</p></body></html>'
@@ -77,6 +81,23 @@ def test_a_worker_says_which_pages_hold_no_meta_refresh(tmp_path):
     files.close()
     assert [answer[-1] for answer in answers] == [False, True]
     assert answers[0][2] == REFRESH
+
+
+@pytest.mark.parametrize("head, refresh", [
+    ('<meta http-equiv="refresh" content="0; url=/elsewhere">', True),
+    ('<META HTTP-EQUIV="REFRESH" CONTENT="5;URL=/elsewhere">', True),  # any case
+    ("<meta http-equiv='Refresh' content='0;url=https://example.com/'>", True),
+    ('<noscript><meta http-equiv="refresh" content="0; url=/elsewhere"></noscript>', False),  # ignored tag
+    ('<script>function refresh() {}</script><meta name="description" content="refresh">', False),
+    ("<title>Refresh</title>", False),
+    ("<title>t</title>" + " " * 4096 + '<meta http-equiv="refresh" content="0; url=/elsewhere">', False),  # too far
+    ("<title>t</title>", False),
+])
+def test_the_meta_refresh_search_finds_what_scrapys_finds(head, refresh):
+    """A worker rules out a meta refresh without Scrapy's search only where that search finds none."""
+    response = HtmlResponse(URL, body=f"<html><head>{head}</head><body><p>x</p></body></html>".encode())
+    assert (get_meta_refresh(response, ignore_tags=["noscript"])[1] is not None) is refresh
+    assert finds_no_meta_refresh(HtmlResponse(URL, body=response.body), ("noscript",)) is not refresh
 
 
 def test_the_replay_follows_a_meta_refresh_unless_a_worker_found_none():

@@ -355,6 +355,14 @@ class PageQueries:
                 self._tagged[tag] = tagged(self.sel, tag)
         return self._tagged[tag]
 
+    def class_values_hold(self, text: str) -> bool:
+        """Does any class attribute of the page hold ``text`` (True: it cannot tell, not an HTML page)?"""
+        if not sel_is_html(self.sel):
+            return True
+        if self._classes is None:
+            self._classes = ClassIndex(self.sel.root)
+        return text in self._classes.text
+
     def __call__(self, query: str, css: bool = True) -> list[Any]:
         key = (query, css)
         if key not in self._found:

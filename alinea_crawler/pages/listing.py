@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from ..urls import absolute, article_id, canonical_url, same_site
-from .common import clean_text, text_of
+from .common import clean_text, elements, node_text, text_of, wrap
 
 # Single-segment site pages that are not sections.
 NOT_SECTIONS = frozenset(
@@ -57,32 +57,37 @@ def _section_slugs(hrefs: list[str], base_url: str) -> list[str]:
 def extract_cards(sel: Selector, base_url: str) -> list[Card]:
     """Article cards in list order, one per article id; "popular" blocks are not results."""
     for query in CARD_CSS:
-        boxes = [box for box in sel.css(query) if not box.xpath(_NOT_LISTING)]
+        boxes = [box for box in _selected(sel, query) if not elements(box, _NOT_LISTING, css=False)]
         cards = _dedupe(filter(None, (_card(box, base_url) for box in boxes)))
         if cards:
             return cards
     # Generic rule: every article link outside the excluded blocks.
-    links = [a for a in sel.xpath("//a[@href]") if not a.xpath(_NOT_LISTING)]
+    links = [a for a in _selected(sel, "//a[@href]", css=False) if not elements(a, _NOT_LISTING, css=False)]
     return _dedupe(filter(None, (_card(a, base_url) for a in links)))
 
 
+def _selected(sel: Selector, query: str, css: bool = True) -> list[Selector]:
+    """``sel.css(query)`` (``sel.xpath(query)`` with ``css=False``) through ``elements``' compiled queries (parsel
+    compiles each query on each call: most of a load-more answer's cost)."""
+    return [wrap(sel, node) for node in elements(sel, query, css)]
+
+
 def _card(box: Selector, base_url: str) -> Card | None:
-    for href in box.xpath("descendant-or-self::a/@href").getall():
+    for href in elements(box, "descendant-or-self::a/@href", css=False):
         url = absolute(base_url, href)
         code = article_id(url) if url and same_site(url, base_url) else None
         if code:
-            date = box.css(".card-date, .date, time")
+            dates = elements(box, ".card-date, .date, time")
+            titles = elements(box, ".card-title, h2, h3")
+            # the first datetime attribute of the dates, else the first date's text
+            stamp = next((value for date in dates if (value := date.get("datetime")) is not None), None)
             return Card(
                 url=canonical_url(url),
                 article_id=code,
-                title=text_of(first_or_none(box.css(".card-title, h2, h3"))) or text_of(box),
-                date_raw=clean_text(date.xpath("@datetime").get()) or text_of(first_or_none(date)),
+                title=(node_text(titles[0]) if titles else None) or text_of(box),
+                date_raw=clean_text(stamp) or (node_text(dates[0]) if dates else None),
             )
     return None
-
-
-def first_or_none(found: list[Selector]) -> Selector | None:
-    return found[0] if found else None
 
 
 def _dedupe(cards) -> list[Card]:

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from parsel import Selector
 
 from ..urls import absolute, article_id, same_site
 from .article import ArticlePage, extract_article
-from .common import clean_text
+from .common import clean_text, compiled, elements, sel_is_html
 
 PAGE_PARAMS = ("page", "p", "halaman", "hal")
 _PATH_PAGE = re.compile(r"/(?:page|halaman|hal)/(\d+)/?$")
@@ -28,13 +30,21 @@ _NEXT_WORDS = re.compile(r"^(selanjutnya|berikutnya|lanjut|next|next page|halama
                          r"|(muat|lihat|tampilkan|load) (lebih banyak|lainnya|more)|more|»|›|>|>>|→)\s*(»|›|>|→)?$")
 # A "load more" button may carry its next page in an attribute rather than an href.
 _NEXT_ATTRIBUTES = ("data-next-url", "data-next-page-url", "data-next", "data-url", "data-href")
-# the elements carrying any of those attributes, in one walk of the page
-_BUTTONS = "//*[" + " or ".join(f"@{name}" for name in _NEXT_ATTRIBUTES) + "]"
+# The elements carrying any of those attributes, found from the attribute's side (``//*/@NAME/..``): libxml2
+# tests only the elements that have one, not every element of the page; a union is in document order.
+_BUTTONS = " | ".join(f"//*/@{name}/.." for name in _NEXT_ATTRIBUTES)
+# ``rel="next"`` on a <link> or <a>, tested on the rel attributes only (the same nodes as a test on every element)
+_REL_NEXT = " | ".join(f"//{tag}/@rel[contains(concat(' ', normalize-space(.), ' '), ' next ')]/../@href"
+                       for tag in ("link", "a"))
 _SINGLE_WORDS = re.compile(r"^(tampilkan|lihat|baca) (semua|seluruh|dalam satu halaman)|^(show|view) all"
                            r"|satu halaman$|single page$")
 _SINGLE_VALUES = {"all", "semua", "full", "single", "1"}  # ?page=all, ?showall=1, ?single=1 …
 _SINGLE_PARAMS = ("page", "showall", "show_all", "single", "all", "view")
 _LINKS = "//a[@href]"
+_TEXT = ".//text()"
+# A URL beginning so names its own path: it leads to an article only if its href spells the article's id.
+_ROOTED = ("/", "http://", "https://")
+_XML_SPACES = str.maketrans("\t\n\r", "   ")  # the white space normalize-space() collapses, besides " "
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,8 @@ def next_listing_url(sel: Selector, url: str) -> str | None:
     def same_listing(candidate: str) -> bool:
         return listing_key(candidate) == key and page_number(candidate) > current and not article_id(candidate)
 
-    return _next_url(sel, url, current, same_listing, _site_links(sel, url))
+    anchors, rel_next = _anchors(sel)
+    return _next_url(url, current, same_listing, _site_links(url, anchors), rel_next, sel)
 
 
 def article_pager(sel: Selector, url: str) -> ArticlePager:
@@ -79,38 +90,72 @@ def article_pager(sel: Selector, url: str) -> ArticlePager:
 
     if not code:
         return ArticlePager(None, None)
-    links = _site_links(sel, url)
-    return ArticlePager(_next_url(sel, url, current, same_article, links), _single_view(url, code, links))
+    anchors, rel_next = _anchors(sel)
+    links = _site_links(url, anchors, lambda href: _may_lead_to(href, code))
+    return ArticlePager(_next_url(url, current, same_article, links, rel_next, sel), _single_view(url, code, links))
 
 
-def _site_links(sel: Selector, url: str) -> list[tuple[str, Selector]]:
-    """The page's links to other pages of this site (absolute, without fragment), with their ``<a>``."""
-    return [(href, a) for a in sel.xpath(_LINKS) if (href := _same_site(url, a.attrib["href"])) and href != url]
+def _may_lead_to(href: str, code: str) -> bool:
+    """False only for an href that cannot resolve to a URL of article ``code``: most of a page's links, ruled
+    out without resolving them. A URL or an absolute path keeps its own path when resolved, so it must spell
+    the id (urlsplit drops tabs and newlines inside a URL: such an href is resolved); any other href (a query,
+    a relative path) takes part of the page's own path and is resolved."""
+    return code in href or not href.lstrip().startswith(_ROOTED) or "\t" in href or "\n" in href or "\r" in href
 
 
-def _next_url(sel: Selector, url: str, current: int, accept, site_links: list[tuple[str, Selector]]) -> str | None:
+def _anchors(sel: Selector) -> tuple[list[Any], list[str]]:
+    """The page's ``<a href>`` elements, and the hrefs of its ``rel="next"`` ``<a>`` and ``<link>`` elements,
+    each in document order: one walk of those elements in C (as ``common.tagged``), not two XPath searches."""
+    if not sel_is_html(sel):
+        return elements(sel, _LINKS, css=False), elements(sel, _REL_NEXT, css=False)
+    anchors, rel_next = [], []
+    for element in sel.root.getroottree().getroot().iter("a", "link"):
+        if (href := element.get("href")) is None:
+            continue
+        if element.tag == "a":
+            anchors.append(element)
+        # a "next" token: what contains(concat(' ', normalize-space(@rel), ' '), ' next ') finds
+        if (rel := element.get("rel")) is not None and "next" in rel and " next " in f" {rel.translate(_XML_SPACES)} ":
+            rel_next.append(href)
+    return anchors, rel_next
+
+
+def _site_links(url: str, anchors: list[Any], may_accept: Callable[[str], bool] | None = None) \
+        -> list[tuple[str, Any]]:
+    """The links to other pages of this site (absolute, without fragment) among ``anchors``, with their ``<a>``
+    element; ``may_accept``: a test of the raw href, false only for links the caller would never accept."""
+    return [(href, a) for a in anchors if (may_accept is None or may_accept(a.get("href")))
+            and (href := _same_site(url, a.get("href"))) and href != url]
+
+
+def _next_url(url: str, current: int, accept, site_links: list[tuple[str, Any]], rel_next: list[str],
+              sel: Selector) -> str | None:
     """rel=next first, then a link saying "next", then the numbered link one past ``current``, then a
-    "load more" button's attribute: each looked for only when the ones before found nothing."""
+    "load more" button's attribute (of ``sel``'s page): each looked for only when the ones before found nothing."""
     # only links to a later page of this listing or article are worth reading (most of a page's links are not)
     links = [(href, a) for href, a in site_links if accept(href)]
     candidates = itertools.chain(
-        (_same_site(url, href) for href in sel.xpath(
-            "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-            " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall()),
+        (_same_site(url, href) for href in rel_next),
         (href for href, a in links if _NEXT_WORDS.match(_words(a))),
         (href for href, _ in links if page_number(href) == current + 1),
-        (_same_site(url, value) for value in _button_urls(sel)),
+        (_same_site(url, value) for value in _lazy(lambda: _button_urls(sel))),
     )
     return next((href for href in candidates if href and href != url and accept(href)), None)
 
 
+def _lazy(found: Callable[[], list]) -> Iterator:
+    """The values of ``found()``, asked for only when the first one is wanted (a page search not run
+    when an earlier candidate is accepted)."""
+    yield from found()
+
+
 def _button_urls(sel: Selector) -> list[str]:
     """Values of the "load more" attributes, in ``_NEXT_ATTRIBUTES``' order of preference, then page order."""
-    buttons = [button.attrib for button in sel.xpath(_BUTTONS)]
+    buttons = [button.attrib for button in elements(sel, _BUTTONS, css=False)]
     return [attrib[name] for name in _NEXT_ATTRIBUTES for attrib in buttons if name in attrib]
 
 
-def _single_view(url: str, code: str, site_links: list[tuple[str, Selector]]) -> str | None:
+def _single_view(url: str, code: str, site_links: list[tuple[str, Any]]) -> str | None:
     if _is_single_view(url):
         return None
     return next((href for href, a in site_links if article_id(href) == code and (
@@ -127,9 +172,10 @@ def _same_site(url: str, href: str | None) -> str | None:
     return found.split("#")[0] if found and same_site(found, url) else None
 
 
-def _words(a: Selector) -> str:
-    text = clean_text(" ".join(a.xpath(".//text()").getall())) or clean_text(a.attrib.get("title")) \
-        or clean_text(a.attrib.get("aria-label")) or ""
+def _words(a: Any) -> str:
+    """What a link says: its text, else its title, else its aria-label; lower case."""
+    text = clean_text(" ".join(compiled(_TEXT, css=False)(a))) or clean_text(a.get("title")) \
+        or clean_text(a.get("aria-label")) or ""
     return text.lower()
 
 

@@ -21,12 +21,12 @@ _HAS_CLASS = "contains(., '{0}') and contains(concat(' ', normalize-space(.), ' 
 # Inline "Baca juga:" paragraphs: by class, or by their bold "Baca juga" label (in a paragraph, or a line of
 # <br>-separated text: the link right after the label). Boxes of any markup: ``cleaning.baca_juga_boxes``.
 BACA_JUGA_CLASS_LINKS = f".//*/@class[{_HAS_CLASS.format('baca-juga')}]/..//a/@href"
-BACA_JUGA_LINKS = (
-    f"{BACA_JUGA_CLASS_LINKS}"
-    " | .//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
+BACA_JUGA_BOLD_LINKS = (
+    ".//p[(strong|b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]]//a/@href"
     " | (.//strong | .//b)[starts-with(normalize-space(translate(., 'BACJUG', 'bacjug')), 'baca juga')]"
     "/following-sibling::*[1][self::a]/@href"
 )
+BACA_JUGA_LINKS = f"{BACA_JUGA_CLASS_LINKS} | {BACA_JUGA_BOLD_LINKS}"
 # The "Berita Lainnya" block: its known class (CSS), else the parent of a heading saying so (XPath). With each,
 # the words one of which every text node it accepts holds: a page whose plain text holds none is not asked
 # (libxml2's plain text of a page costs a fraction of testing each text node, ~0.5 ms on a real page).
@@ -56,9 +56,10 @@ def related_list(sel: Selector, base_url: str, exclude: str | None = None,
     "Baca juga" links are looked for in ``body`` (the article text) when it is known, else in the page.
     ``queries``: the page's own, when its reader has one.
     """
-    block = _related_block(sel, queries or PageQueries(sel))
+    queries = queries or PageQueries(sel)
+    block = _related_block(sel, queries)
     scope = sel if body is None else body
-    hrefs = elements(scope, _baca_juga_query(scope), css=False)
+    hrefs = elements(scope, query, css=False) if (query := _baca_juga_query(scope, queries)) else []
     hrefs += [href for box in baca_juga_boxes(scope.root) for href in compiled(".//a/@href", css=False)(box)]
     listed = elements(block, ".//a/@href", css=False) if block is not None else []
     urls = article_urls(base_url, hrefs + listed, exclude)
@@ -87,12 +88,16 @@ def _article_url(base_url: str, href: str) -> tuple[str | None, str | None]:
     return (code, canonical_url(url)) if code else (None, None)
 
 
-def _baca_juga_query(scope: Selector) -> str:
-    """``BACA_JUGA_LINKS``, without its bold-label branches where ``scope`` holds no bold element (most bodies:
-    ~4 µs of XPath on a replica page)."""
-    if isinstance(scope.root, etree._Element) and next(scope.root.iterdescendants("strong", "b"), None) is None:
-        return BACA_JUGA_CLASS_LINKS
-    return BACA_JUGA_LINKS
+def _baca_juga_query(scope: Selector, queries: PageQueries) -> str | None:
+    """``BACA_JUGA_LINKS`` without the branches that cannot find anything in ``scope``, part of ``queries``' page:
+    the bold-label ones where it holds no bold element (most bodies: ~4 µs of XPath on a replica page), the class
+    one where no class attribute of the page holds "baca-juga" (known from its ``ClassIndex``); None: neither."""
+    branches = []
+    if queries.class_values_hold("baca-juga"):
+        branches.append(BACA_JUGA_CLASS_LINKS)
+    if not isinstance(scope.root, etree._Element) or next(scope.root.iterdescendants("strong", "b"), None) is not None:
+        branches.append(BACA_JUGA_BOLD_LINKS)
+    return " | ".join(branches) or None
 
 
 def _related_block(sel: Selector, queries: PageQueries) -> Selector | None:

@@ -73,13 +73,21 @@ def read_archived_page(files: ArchivedRecordReader, location: Location, url: str
     try:
         if decoder is not None and response.headers.get("Content-Encoding"):
             response = decoder.process_response(Request(url), response)
-        no_meta_refresh = isinstance(response, HtmlResponse) and \
-            get_meta_refresh(response, ignore_tags=list(ignore_tags))[1] is None
+        no_meta_refresh = isinstance(response, HtmlResponse) and finds_no_meta_refresh(response, ignore_tags)
         if status != 200 or not isinstance(response, TextResponse):
             return status, headers, body, None, no_meta_refresh
         return status, headers, body, READINGS[kind](response, base_url), no_meta_refresh
     except Exception:  # noqa: BLE001 — the spider reads the page again and meets the error itself
         return status, headers, body, None, False
+
+
+def finds_no_meta_refresh(response: HtmlResponse, ignore_tags: tuple[str, ...]) -> bool:
+    """Does MetaRefreshMiddleware find no meta refresh in ``response``? Scrapy's ``get_meta_refresh`` reads the
+    first 4,096 characters and w3lib's reads only tags whose attributes hold "refresh" in any case: a page
+    whose beginning does not is ruled out without them (most pages; their search is ~7% of a worker's time)."""
+    if "refresh" not in response.text[:4096].lower():
+        return True
+    return get_meta_refresh(response, ignore_tags=list(ignore_tags))[1] is None
 
 
 def content_decoder(crawler: Crawler) -> HttpCompressionMiddleware | None:

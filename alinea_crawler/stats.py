@@ -50,29 +50,24 @@ FAILED = "alinea/failed"  # set to a reason: the crawl command then exits non-ze
 def inc_counts(stats, template: str, counts: dict[str, int], key: str = "rule") -> None:
     """Add a Counter to stats, one key per entry of ``counts``."""
     for name, count in counts.items():
-        stats.inc_value(stat_key(template, key, name), count)
+        stats.inc_value(stat_key(template, **{key: name}), count)
 
 
 def count_extraction(stats, page) -> None:
     """Layout, rung per field, field errors and boilerplate removed, for one extracted article page."""
     inc = stats.inc_value
-    inc(stat_key(LAYOUT, "layout", page.layout))
+    inc(stat_key(LAYOUT, layout=page.layout))
     for field, rung in page.field_sources.items():
-        inc(_field_source_key(field, rung))
+        inc(stat_key(FIELD_SOURCE, field=field, rung=rung))
     for field in page.field_errors:
-        inc(stat_key(FIELD_ERROR, "field", field))
+        inc(stat_key(FIELD_ERROR, field=field))
     inc_counts(stats, BOILERPLATE, page.boilerplate_removed)
 
 
 @lru_cache(maxsize=1024)  # formatting costs more than the look-up, and pages fill in the same few names
-def stat_key(template: str, part: str, name: str) -> str:
-    """``template`` with its ``{part}`` filled in: ``stat_key(LAYOUT, "layout", "v3")``."""
-    return template.format(**{part: name})
-
-
-@lru_cache(maxsize=1024)
-def _field_source_key(field: str, rung: str) -> str:
-    return FIELD_SOURCE.format(field=field, rung=rung)
+def stat_key(template: str, **parts: str) -> str:
+    """``template`` with its parts filled in: ``stat_key(LAYOUT, layout="v3")``."""
+    return template.format(**parts)
 
 
 class StatsCollector(MemoryStatsCollector):

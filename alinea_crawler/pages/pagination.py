@@ -138,21 +138,17 @@ def _next_url(url: str, current: int, accept, site_links: list[tuple[str, Any]],
         (_same_site(url, href) for href in rel_next),
         (href for href, a in links if _NEXT_WORDS.match(_words(a))),
         (href for href, _ in links if page_number(href) == current + 1),
-        (_same_site(url, value) for value in _lazy(lambda: _button_urls(sel))),
+        (_same_site(url, value) for value in _button_urls(sel)),
     )
     return next((href for href in candidates if href and href != url and accept(href)), None)
 
 
-def _lazy(found: Callable[[], list]) -> Iterator:
-    """The values of ``found()``, asked for only when the first one is wanted (a page search not run
-    when an earlier candidate is accepted)."""
-    yield from found()
-
-
-def _button_urls(sel: Selector) -> list[str]:
-    """Values of the "load more" attributes, in ``_NEXT_ATTRIBUTES``' order of preference, then page order."""
+def _button_urls(sel: Selector) -> Iterator[str]:
+    """Values of the "load more" attributes, in ``_NEXT_ATTRIBUTES``' order of preference, then page order.
+    A generator: the page is searched only when the first value is wanted (not when an earlier candidate
+    is accepted)."""
     buttons = [button.attrib for button in elements(sel, _BUTTONS, css=False)]
-    return [attrib[name] for name in _NEXT_ATTRIBUTES for attrib in buttons if name in attrib]
+    yield from (attrib[name] for name in _NEXT_ATTRIBUTES for attrib in buttons if name in attrib)
 
 
 def _single_view(url: str, code: str, site_links: list[tuple[str, Any]]) -> str | None:
